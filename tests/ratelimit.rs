@@ -58,7 +58,9 @@ fn producers_round_trip_through_the_parser() {
     assert_eq!(rl.format, RateLimitFormat::Docker);
     // Names that need escaping still produce valid structured fields.
     let odd = format_policy("a \"b\" \\ c", 1, 2);
-    let rl = parse_rate_limit([("ratelimit-policy", odd.as_str())]).unwrap().unwrap();
+    let rl = parse_rate_limit([("ratelimit-policy", odd.as_str())])
+        .unwrap()
+        .unwrap();
     assert_eq!(rl.limit, Some(1));
 }
 
@@ -78,10 +80,39 @@ fn too_many_requests_body_is_a_pull_limit_body() {
 #[test]
 fn quota_settings() {
     let q = |v| parse_quota_setting("PULL_LIMIT", v);
-    assert_eq!(q("100;w=21600").unwrap(), Quota { limit: 100, window_seconds: 21600 });
-    assert_eq!(q(" 3000;w=60\n").unwrap(), Quota { limit: 3000, window_seconds: 60 });
-    assert_eq!(q("0;w=1").unwrap(), Quota { limit: 0, window_seconds: 1 });
-    for bad in ["", "100", "100;w=", ";w=60", "100;W=60", "100; w=60", "-1;w=60", "1e3;w=60", "100;w=60;x", "+5;w=60"] {
+    assert_eq!(
+        q("100;w=21600").unwrap(),
+        Quota {
+            limit: 100,
+            window_seconds: 21600
+        }
+    );
+    assert_eq!(
+        q(" 3000;w=60\n").unwrap(),
+        Quota {
+            limit: 3000,
+            window_seconds: 60
+        }
+    );
+    assert_eq!(
+        q("0;w=1").unwrap(),
+        Quota {
+            limit: 0,
+            window_seconds: 1
+        }
+    );
+    for bad in [
+        "",
+        "100",
+        "100;w=",
+        ";w=60",
+        "100;W=60",
+        "100; w=60",
+        "-1;w=60",
+        "1e3;w=60",
+        "100;w=60;x",
+        "+5;w=60",
+    ] {
         let e = q(bad).unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -94,7 +125,9 @@ fn quota_settings() {
         "invalid PULL_LIMIT setting \"100;w=0\": window must be at least 1 second"
     );
     assert_eq!(
-        parse_quota_setting("REQUEST_LIMIT", "9999999999;w=60").unwrap_err().to_string(),
+        parse_quota_setting("REQUEST_LIMIT", "9999999999;w=60")
+            .unwrap_err()
+            .to_string(),
         "invalid REQUEST_LIMIT setting \"9999999999;w=60\": limit too large"
     );
 }

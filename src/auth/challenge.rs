@@ -136,14 +136,21 @@ pub fn parse_www_authenticate(value: &str) -> Result<Vec<Challenge>, HeaderError
             token68: None,
         };
         let spaced = p.skip_ows();
-        if p.at_end() || p.peek() == Some(b',') {
+        if p.at_end() {
             out.push(challenge);
-            continue;
+            break;
         }
-        if !spaced {
+        if p.peek() == Some(b',') {
+            // `Basic , realm="x"`: after 1*SP, `#auth-param` may start with empty elements.
+            let comma = p.i;
+            if !(spaced && p.param_follows()) {
+                p.i = comma;
+                out.push(challenge);
+                continue;
+            }
+        } else if !spaced {
             return Err(err("expected a space after the auth scheme"));
-        }
-        if let Some(end) = p.token68_end() {
+        } else if let Some(end) = p.token68_end() {
             challenge.token68 = Some(p.text(p.i, end));
             p.i = end;
             p.skip_ows();
@@ -187,18 +194,10 @@ pub fn parse_www_authenticate(value: &str) -> Result<Vec<Challenge>, HeaderError
                 return Err(err("expected a comma"));
             }
             // Another parameter of this challenge, or the next challenge?
-            p.skip_empty_elements();
-            if p.at_end() {
-                break;
-            }
-            let start = p.i;
-            if p.token().is_empty() {
-                return Err(err("expected a parameter or a challenge"));
-            }
-            p.skip_ows();
-            let is_param = p.peek() == Some(b'=');
-            p.i = start;
-            if !is_param {
+            if !p.param_follows() {
+                if !p.at_end() && p.s.get(p.i).is_some_and(|c| !is_tchar(*c)) {
+                    return Err(err("expected a parameter or a challenge"));
+                }
                 break;
             }
         }
@@ -260,6 +259,20 @@ impl Cursor<'_> {
                 break;
             }
         }
+    }
+
+    /// Skips empty list elements; true (positioned on the name) if a `token BWS "="` follows,
+    /// else positioned on whatever follows them.
+    fn param_follows(&mut self) -> bool {
+        self.skip_empty_elements();
+        let start = self.i;
+        if self.token().is_empty() {
+            return false;
+        }
+        self.skip_ows();
+        let is_param = self.peek() == Some(b'=');
+        self.i = start;
+        is_param
     }
 
     fn token(&mut self) -> String {

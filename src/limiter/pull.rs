@@ -141,7 +141,11 @@ fn child_key(repository: &str, digest: &str) -> u32 {
 impl PullState {
     /// Puts a state from storage back in shape: buckets sorted and merged, bounds applied.
     fn normalize(&mut self) {
-        if !self.pulls.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
+        if !self
+            .pulls
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a.0 < b.0))
+        {
             self.pulls.sort_unstable_by_key(|b| b.0);
             self.pulls.dedup_by(|later, earlier| {
                 if later.0 == earlier.0 {
@@ -247,7 +251,11 @@ impl PullState {
             return u64::from(policy.quota.window_seconds).max(1);
         }
         let mut to_free = used.saturating_sub(limit) + 1;
-        for b in self.pulls.iter().filter(|b| frees_at(b.0, window_ms) > now_ms) {
+        for b in self
+            .pulls
+            .iter()
+            .filter(|b| frees_at(b.0, window_ms) > now_ms)
+        {
             to_free = to_free.saturating_sub(u64::from(b.1));
             if to_free == 0 {
                 return secs_until(now_ms, frees_at(b.0, window_ms)).max(1);
@@ -282,7 +290,10 @@ pub fn reserve(
     state.prune(policy, now_ms);
     if reference.contains(':') {
         let key = child_key(repository, reference);
-        let hit = state.indexes.iter().position(|ix| ix.children.contains(&key));
+        let hit = state
+            .indexes
+            .iter()
+            .position(|ix| ix.children.contains(&key));
         if let Some(i) = hit {
             if let Some(ix) = state.indexes.get_mut(i) {
                 ix.children.retain(|c| *c != key);

@@ -1,6 +1,8 @@
 //! Runs a shared JSON fixture (`tests/fixtures/<area>.json`) against the Rust API and reports
 //! every failing case. The same files run later through wasm and the npm package.
 
+#![allow(dead_code)] // each test crate uses its own subset
+
 use pullgate::ErrorCode;
 use serde_json::Value;
 
@@ -40,7 +42,11 @@ pub fn run(name: &str, dispatch: impl Fn(&str, &[Value]) -> Option<Outcome>) -> 
             _ => false,
         };
         if !pass {
-            let want = case.get("ok").or(case.get("error")).cloned().unwrap_or_default();
+            let want = case
+                .get("ok")
+                .or(case.get("error"))
+                .cloned()
+                .unwrap_or_default();
             let got = match got {
                 Ok(v) => v,
                 Err((c, m)) => serde_json::json!({"code": c, "message": m}),
