@@ -295,12 +295,8 @@ pub fn reserve(
             .iter()
             .position(|ix| ix.children.contains(&key));
         if let Some(i) = hit {
-            if let Some(ix) = state.indexes.get_mut(i) {
-                ix.children.retain(|c| *c != key);
-                if ix.children.is_empty() {
-                    state.indexes.remove(i);
-                }
-            }
+            // The index and this child were one pull; the next child counts.
+            state.indexes.remove(i);
             let mut d = state.snapshot(policy, now_ms);
             d.allowed = true;
             d.retry_after_seconds = 0;

@@ -103,10 +103,8 @@ fn wait_ms(limit: u128, w: u128, e: u128, prev: u128, cur: u128) -> u64 {
         }
     }
     // In the next window the current count becomes the previous one.
-    let needed = if cur == 0 {
-        0
-    } else {
-        w - ((limit - 1) * w / cur).min(w)
-    };
+    let needed = ((limit - 1) * w)
+        .checked_div(cur)
+        .map_or(0, |allowed| w - allowed.min(w));
     ms(w - e + needed)
 }
