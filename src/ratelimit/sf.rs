@@ -543,6 +543,56 @@ mod tests {
         assert!(parse_item("1 2").is_err());
     }
 
+    /// Cases in the style of httpwg/structured-field-tests (list.json, param-list.json).
+    #[test]
+    fn structured_field_test_suite_cases() {
+        let ok = |s: &str| parse_list(s).map(|l| l.len());
+        assert_eq!(ok("1, 42"), Ok(2));
+        assert_eq!(ok("1,42"), Ok(2));
+        assert_eq!(ok("1 , 42"), Ok(2));
+        assert_eq!(ok("1\t,\t42"), Ok(2));
+        assert!(ok("1, 42,").is_err());
+        assert!(ok("1,,42").is_err());
+        assert_eq!(ok("abc_123;a=1;b=2; cdef_456, ghi;q=9;r=\"+w\""), Ok(2));
+        assert_eq!(ok("text/html;q=1.0"), Ok(1));
+        assert_eq!(ok("text/html;a;q=1.0"), Ok(1));
+        assert!(ok("text/html, text/plain;q =0.5").is_err());
+        assert!(ok("text/html, text/plain;q= 0.5").is_err());
+        assert!(ok("text/html, text/plain ;q=0.5").is_err());
+        assert_eq!(ok("text/html, text/plain; q=0.5"), Ok(2));
+        assert_eq!(
+            ok("text/html  ,  text/plain;  q=0.5;  charset=utf-8"),
+            Ok(2)
+        );
+        assert!(ok("text/html,,text/plain;q=0.5,").is_err());
+        assert_eq!(parse_item("00").unwrap().bare, int(0));
+        assert_eq!(parse_item("-0").unwrap().bare, int(0));
+        assert_eq!(parse_item("-042").unwrap().bare, int(-42));
+        for bad in [
+            "2,3",
+            "-a23",
+            "4-2",
+            "1.5.4",
+            "1..4",
+            "-",
+            "?2",
+            ":a=b",
+            "\"\u{1}\"",
+            "a;A=1",
+        ] {
+            assert!(parse_item(bad).is_err(), "{bad}");
+        }
+        let l = parse_list("a;q=1;q=2;r").unwrap();
+        let Member::Item(i) = &l[0] else { panic!() };
+        assert_eq!(
+            i.params,
+            vec![
+                ("q".to_owned(), int(2)),
+                ("r".to_owned(), BareItem::Boolean(true))
+            ]
+        );
+    }
+
     #[test]
     fn strings_serialize() {
         assert_eq!(serialize_string("a\"b\\"), "\"a\\\"b\\\\\"");
