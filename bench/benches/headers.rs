@@ -10,9 +10,15 @@ use std::hint::black_box;
 const HUB_HEADERS: [(&str, &str); 8] = [
     ("content-type", "application/vnd.oci.image.index.v1+json"),
     ("content-length", "9218"),
-    ("docker-content-digest", "sha256:a8560b36e8b8210634f77d9f7f9efd7ffa463e380b75e2e74aff4511df3ef88c"),
+    (
+        "docker-content-digest",
+        "sha256:a8560b36e8b8210634f77d9f7f9efd7ffa463e380b75e2e74aff4511df3ef88c",
+    ),
     ("docker-distribution-api-version", "registry/2.0"),
-    ("etag", "\"sha256:a8560b36e8b8210634f77d9f7f9efd7ffa463e380b75e2e74aff4511df3ef88c\""),
+    (
+        "etag",
+        "\"sha256:a8560b36e8b8210634f77d9f7f9efd7ffa463e380b75e2e74aff4511df3ef88c\"",
+    ),
     ("ratelimit-limit", "100;w=21600"),
     ("ratelimit-remaining", "76;w=21600"),
     ("docker-ratelimit-source", "203.0.113.42"),
@@ -43,11 +49,20 @@ fn headers(c: &mut Criterion) {
 }
 
 fn limiter(c: &mut Criterion) {
-    let policy = PullPolicy::new(Quota { limit: 100, window_seconds: 21600 });
+    let policy = PullPolicy::new(Quota {
+        limit: 100,
+        window_seconds: 21600,
+    });
     // A client with 99 pulls spread over the window: each reserve near the limit scans them.
     let mut base = PullState::default();
     for i in 0..99u64 {
-        reserve(&mut base, &policy, 1_700_000_000_000 + i * 200_000, "library/alpine", "latest");
+        reserve(
+            &mut base,
+            &policy,
+            1_700_000_000_000 + i * 200_000,
+            "library/alpine",
+            "latest",
+        );
     }
     let now = 1_700_000_000_000 + 99 * 200_000;
     c.bench_function("limiter reserve (99 of 100 used)", |b| {
@@ -65,7 +80,10 @@ fn limiter(c: &mut Criterion) {
             (d, serde_json::to_string(&s).expect("state"))
         })
     });
-    let quota = Quota { limit: 3000, window_seconds: 60 };
+    let quota = Quota {
+        limit: 3000,
+        window_seconds: 60,
+    };
     let mut rs = RequestState::default();
     let mut t = 1_700_000_000_000u64;
     c.bench_function("request limit check", |b| {
