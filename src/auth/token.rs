@@ -1,0 +1,159 @@
+//! Token responses, distribution's `docs/spec/auth/token.md`:
+//!
+//! * `token`: the bearer token; `access_token`: the same under its OAuth 2.0 name. At least
+//!   one is present. The spec leaves the choice undefined when both are present and differ;
+//!   distribution (`registry/client/auth/session.go`: "Canonicalize `access_token` by sticking
+//!   things in `token`"), regclient and go-containerregistry all take `access_token`, so it
+//!   wins here too: a client that picked the other one would send a token those clients
+//!   never send.
+//! * `expires_in`: seconds the token stays valid. When omitted it "defaults to 60 seconds",
+//!   and "for compatibility with older clients, a token should never be returned with less
+//!   than 60 seconds to live", so session.go raises anything lower (zero, negative, absent) to
+//!   its `minimumTokenLifetimeSeconds` of 60. Doing the same keeps a cache from re-fetching a
+//!   token on every request when a server says `expires_in: 0`.
+//! * `issued_at`: optional RFC 3339 time; kept as given once checked, since the expiry is
+//!   counted from it (or from the exchange when absent).
+//!
+//! As with Go's `encoding/json`, a field of the wrong type refuses the whole response;
+//! unknown fields (`refresh_token`, `scope`) are ignored.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::ratelimit::HeaderError;
+
+/// The lowest `expires_in` honoured, and the default (session.go's
+/// `minimumTokenLifetimeSeconds`).
+pub const MIN_TOKEN_LIFETIME_SECONDS: u64 = 60;
+
+/// A decoded token response (API.md `parseTokenResponse`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    /// The bearer token (`access_token` when present and non-empty, else `token`).
+    pub token: String,
+    /// Seconds the token stays valid, at least 60.
+    pub expires_in: u64,
+    /// When the token was issued (RFC 3339, as given).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub issued_at: Option<String>,
+}
+
+/// Parses a token server's JSON response.
+///
+/// ```
+/// use pullgate::auth::parse_token_response;
+/// let t = parse_token_response(r#"{"token":"abc","expires_in":300,"issued_at":"2024-01-02T03:04:05Z"}"#).unwrap();
+/// assert_eq!((t.token.as_str(), t.expires_in), ("abc", 300));
+/// let t = parse_token_response(r#"{"token":"old","access_token":"new"}"#).unwrap();
+/// assert_eq!((t.token.as_str(), t.expires_in), ("new", 60));
+/// ```
+pub fn parse_token_response(json: &str) -> Result<TokenResponse, HeaderError> {
+    let value: Value = serde_json::from_str(json).map_err(|_| HeaderError::token("not json"))?;
+    token_response_from_value(&value)
+}
+
+/// [`parse_token_response`] for an already-parsed JSON value.
+pub fn token_response_from_value(value: &Value) -> Result<TokenResponse, HeaderError> {
+    let Some(obj) = value.as_object() else {
+        return Err(HeaderError::token("expected a json object"));
+    };
+    let string_field = |key: &str| -> Result<Option<&str>, HeaderError> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(HeaderError::token(format!("{key} must be a string"))),
+        }
+    };
+    let token = string_field("token")?.filter(|t| !t.is_empty());
+    let access_token = string_field("access_token")?.filter(|t| !t.is_empty());
+    let Some(token) = access_token.or(token) else {
+        return Err(HeaderError::token("no token or access_token"));
+    };
+    let expires_in = match obj.get("expires_in") {
+        None | Some(Value::Null) => 0,
+        Some(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => u,
+            (None, Some(_)) => 0, // negative
+            (None, None) => {
+                return Err(HeaderError::token("expires_in must be an integer"));
+            }
+        },
+        Some(_) => return Err(HeaderError::token("expires_in must be an integer")),
+    };
+    let issued_at = match string_field("issued_at")? {
+        Some(t) if is_rfc3339(t) => Some(t.to_owned()),
+        Some(t) => {
+            return Err(HeaderError::token(format!(
+                "issued_at {t:?} is not an rfc 3339 time"
+            )))
+        }
+        None => None,
+    };
+    Ok(TokenResponse {
+        token: token.to_owned(),
+        expires_in: expires_in.max(MIN_TOKEN_LIFETIME_SECONDS),
+        issued_at,
+    })
+}
+
+/// `date-time` of RFC 3339 §5.6 as Go's `time.RFC3339` accepts it:
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`, with real calendar dates.
+fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<u32> {
+        let part = b.get(from..from + len)?;
+        part.iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let at = |i: usize| b.get(i).copied();
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
+        num(0, 4),
+        num(5, 2),
+        num(8, 2),
+        num(11, 2),
+        num(14, 2),
+        num(17, 2),
+    ) else {
+        return false;
+    };
+    if at(4) != Some(b'-') || at(7) != Some(b'-') || at(10) != Some(b'T') {
+        return false;
+    }
+    if at(13) != Some(b':') || at(16) != Some(b':') {
+        return false;
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day == 0 || day > days || hour > 23 || minute > 59 || second > 59 {
+        return false;
+    }
+    let mut i = 19;
+    if at(i) == Some(b'.') {
+        i += 1;
+        let start = i;
+        while at(i).is_some_and(|c| c.is_ascii_digit()) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match at(i) {
+        Some(b'Z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            let (Some(h), Some(m)) = (num(i + 1, 2), num(i + 4, 2)) else {
+                return false;
+            };
+            at(i + 3) == Some(b':') && h <= 23 && m <= 59 && i + 6 == b.len()
+        }
+        _ => false,
+    }
+}
