@@ -346,11 +346,13 @@ fn platform(value: &Value<'_>, path: &Path<'_>) -> Result<Platform, ManifestErro
         .get("os.features")
         .map(|value| json::string_array(value, &path.key("os.features")))
         .transpose()?;
+    // Go's zero values: image-spec's `Platform` has `omitempty` on these, so an empty
+    // string or list is the same as none (and the platform module relies on that).
     Ok(Platform {
         os,
         architecture,
-        variant: string("variant")?,
-        os_version: string("os.version")?,
-        os_features,
+        variant: string("variant")?.filter(|s| !s.is_empty()),
+        os_version: string("os.version")?.filter(|s| !s.is_empty()),
+        os_features: os_features.filter(|features| !features.is_empty()),
     })
 }
