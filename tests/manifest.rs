@@ -2,13 +2,15 @@
 //! in the shared fixture directory driven by its index.json, selection over real indexes,
 //! and property tests.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use proptest::prelude::*;
+mod manifest_support;
+use manifest_support::shared_manifests;
+
 use pullgate::digest::{compute, Algorithm};
 use pullgate::manifest::{
-    self, attestations, media_type, parse, parse_config, parse_descriptor, select_platform,
-    Manifest, ManifestError, ManifestKind,
+    media_type, parse, parse_config, parse_descriptor, select_platform, Manifest, ManifestError,
+    ManifestKind,
 };
 use pullgate::platform::{self, MatchMode, Platform};
 use pullgate::ErrorCode;
@@ -92,32 +94,6 @@ fn fixtures() {
 // ---------------------------------------------------------------------------------------
 // The shared fixture directory (../shared/fixtures/manifests), driven by its index.json.
 
-/// `$PULLGATE_SHARED_FIXTURES` (the shared root, its `fixtures`, or the manifests folder
-/// itself), else `../shared` beside the repository (CI's layout), else `/work/shared`.
-/// Missing is a failure, never a skip.
-fn shared_manifests() -> PathBuf {
-    let mut roots = Vec::new();
-    if let Some(dir) = std::env::var_os("PULLGATE_SHARED_FIXTURES") {
-        roots.push(PathBuf::from(dir));
-    }
-    roots.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    roots.push(PathBuf::from("/work/shared"));
-    for root in &roots {
-        for dir in [
-            root.clone(),
-            root.join("manifests"),
-            root.join("fixtures/manifests"),
-        ] {
-            if dir.join("index.json").is_file() {
-                return dir;
-            }
-        }
-    }
-    panic!(
-        "shared manifest fixtures not found (looked under {roots:?}); set PULLGATE_SHARED_FIXTURES"
-    );
-}
-
 /// Documents whose source calls them valid but which strict validation refuses, and why.
 /// Everything else follows index.json's validity word.
 const REFUSED_THOUGH_VALID: &[(&str, &str)] = &[
@@ -165,7 +141,10 @@ fn expect_err<T: std::fmt::Debug>(
         Err(e) => {
             if let Some(code) = code {
                 if e.code() != code {
-                    failures.push(format!("{file}: {what}: want {code}, got {} ({e})", e.code()));
+                    failures.push(format!(
+                        "{file}: {what}: want {code}, got {} ({e})",
+                        e.code()
+                    ));
                 }
             }
         }
@@ -177,7 +156,11 @@ fn shared_fixture_directory() {
     let dir = shared_manifests();
     let index: Vec<Value> =
         serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
-    assert!(index.len() >= 250, "index.json lists only {} files", index.len());
+    assert!(
+        index.len() >= 250,
+        "index.json lists only {} files",
+        index.len()
+    );
     let mut failures = Vec::new();
     let mut parsed_manifests = 0;
     for entry in &index {
@@ -195,21 +178,33 @@ fn shared_fixture_directory() {
         if let Some(stated) = entry.get("stated_digest").and_then(Value::as_str) {
             let matches = entry["digest_matches"].as_bool() == Some(true);
             if (sha.as_str() == stated) != matches {
-                failures.push(format!("{file}: stated {stated}, computed {sha}, matches={matches}"));
+                failures.push(format!(
+                    "{file}: stated {stated}, computed {sha}, matches={matches}"
+                ));
             }
         }
-        if entry.get("digest_matches_filename").and_then(Value::as_bool) == Some(true) {
+        if entry
+            .get("digest_matches_filename")
+            .and_then(Value::as_bool)
+            == Some(true)
+        {
             let stem = Path::new(file).file_stem().unwrap().to_str().unwrap();
             if sha.encoded() != stem {
-                failures.push(format!("{file}: content hashes to {sha}, not its file name"));
+                failures.push(format!(
+                    "{file}: content hashes to {sha}, not its file name"
+                ));
             }
         }
 
         let refused_though_valid = REFUSED_THOUGH_VALID.iter().any(|(f, _)| *f == file);
         let accepted_though_invalid = ACCEPTED_THOUGH_INVALID.iter().any(|(f, _)| *f == file);
         match kind {
-            "oci-manifest" | "docker-manifest-v2" | "oci-index" | "docker-manifest-list"
-            | "manifest(no mediaType)" | "index(no mediaType)" => {
+            "oci-manifest"
+            | "docker-manifest-v2"
+            | "oci-index"
+            | "docker-manifest-list"
+            | "manifest(no mediaType)"
+            | "index(no mediaType)" => {
                 let want_index = kind.contains("index") || kind.contains("list");
                 let should_parse = match validity {
                     "valid" | "questionable" | "illustrative" => !refused_though_valid,
@@ -223,65 +218,152 @@ fn shared_fixture_directory() {
                         check_parsed(failures, file, &bytes, &m, want_index);
                     }
                 } else {
-                    expect_err(failures, file, "parse", parse(&bytes, None), Some("MANIFEST_INVALID"));
+                    expect_err(
+                        failures,
+                        file,
+                        "parse",
+                        parse(&bytes, None),
+                        Some("MANIFEST_INVALID"),
+                    );
                 }
                 if validity == "ambiguous" {
                     // Whatever the descriptor (Content-Type) says, a document with fields of
                     // both kinds is refused (CVE-2021-41190; distribution and containerd).
                     for ct in [media_type::OCI_MANIFEST, media_type::OCI_INDEX] {
-                        expect_err(failures, file, ct, parse(&bytes, Some(ct)), Some("MANIFEST_INVALID"));
+                        expect_err(
+                            failures,
+                            file,
+                            ct,
+                            parse(&bytes, Some(ct)),
+                            Some("MANIFEST_INVALID"),
+                        );
                     }
                 }
                 // Declaring the other kind in the Content-Type is a mismatch or a refusal,
                 // never a silent reinterpretation.
                 if should_parse && entry_has_media_type(&bytes) {
-                    let other = if want_index { media_type::OCI_MANIFEST } else { media_type::OCI_INDEX };
-                    expect_err(failures, file, "other-kind content type", parse(&bytes, Some(other)), Some("MANIFEST_INVALID"));
+                    let other = if want_index {
+                        media_type::OCI_MANIFEST
+                    } else {
+                        media_type::OCI_INDEX
+                    };
+                    expect_err(
+                        failures,
+                        file,
+                        "other-kind content type",
+                        parse(&bytes, Some(other)),
+                        Some("MANIFEST_INVALID"),
+                    );
                 }
             }
             "AMBIGUOUS(manifests+config/layers)" => {
-                expect_err(failures, file, "parse", parse(&bytes, None), Some("MANIFEST_INVALID"));
+                expect_err(
+                    failures,
+                    file,
+                    "parse",
+                    parse(&bytes, None),
+                    Some("MANIFEST_INVALID"),
+                );
                 for ct in [media_type::OCI_MANIFEST, media_type::OCI_INDEX] {
-                    expect_err(failures, file, ct, parse(&bytes, Some(ct)), Some("MANIFEST_INVALID"));
+                    expect_err(
+                        failures,
+                        file,
+                        ct,
+                        parse(&bytes, Some(ct)),
+                        Some("MANIFEST_INVALID"),
+                    );
                 }
             }
             "docker-schema1" | "oci-artifact-manifest(removed-from-spec)" => {
-                expect_err(failures, file, "parse", parse(&bytes, None), Some("MANIFEST_UNSUPPORTED"));
+                expect_err(
+                    failures,
+                    file,
+                    "parse",
+                    parse(&bytes, None),
+                    Some("MANIFEST_UNSUPPORTED"),
+                );
             }
             "descriptor" => match validity {
                 "valid" => {
                     expect_ok(failures, file, "parse_descriptor", parse_descriptor(&bytes));
                 }
-                _ => expect_err(failures, file, "parse_descriptor", parse_descriptor(&bytes), Some("MANIFEST_INVALID")),
+                _ => expect_err(
+                    failures,
+                    file,
+                    "parse_descriptor",
+                    parse_descriptor(&bytes),
+                    Some("MANIFEST_INVALID"),
+                ),
             },
             "image-config" => match validity {
                 "valid" | "illustrative" => {
                     expect_ok(failures, file, "parse_config", parse_config(&bytes));
                 }
-                _ => expect_err(failures, file, "parse_config", parse_config(&bytes), Some("MANIFEST_INVALID")),
+                _ => expect_err(
+                    failures,
+                    file,
+                    "parse_config",
+                    parse_config(&bytes),
+                    Some("MANIFEST_INVALID"),
+                ),
             },
             "not-json" => {
-                expect_err(failures, file, "parse", parse(&bytes, None), Some("MANIFEST_INVALID"));
-                expect_err(failures, file, "parse_config", parse_config(&bytes), Some("MANIFEST_INVALID"));
+                expect_err(
+                    failures,
+                    file,
+                    "parse",
+                    parse(&bytes, None),
+                    Some("MANIFEST_INVALID"),
+                );
+                expect_err(
+                    failures,
+                    file,
+                    "parse_config",
+                    parse_config(&bytes),
+                    Some("MANIFEST_INVALID"),
+                );
             }
             "other-json" | "oci-layout-header" => {
                 // Not manifests at all (an empty config `{}`, an oci-layout file, a
                 // schemaVersion 99999 document): refused whatever their own validity.
-                expect_err(failures, file, "parse", parse(&bytes, None), Some("MANIFEST_INVALID"));
+                expect_err(
+                    failures,
+                    file,
+                    "parse",
+                    parse(&bytes, None),
+                    Some("MANIFEST_INVALID"),
+                );
             }
             "json-list" => {
-                expect_err(failures, file, "parse", parse(&bytes, None), Some("MANIFEST_INVALID"));
+                expect_err(
+                    failures,
+                    file,
+                    "parse",
+                    parse(&bytes, None),
+                    Some("MANIFEST_INVALID"),
+                );
                 let list: Vec<Value> = serde_json::from_slice(&bytes).unwrap();
                 for item in list.iter().filter(|item| item.get("digest").is_some()) {
                     let text = serde_json::to_vec(item).unwrap();
-                    expect_ok(failures, file, "list item as descriptor", parse_descriptor(&text));
+                    expect_ok(
+                        failures,
+                        file,
+                        "list item as descriptor",
+                        parse_descriptor(&text),
+                    );
                 }
             }
             other => failures.push(format!("{file}: unhandled kind {other}")),
         }
         // The descriptor-shaped documents and configs are never manifests.
         if matches!(kind, "descriptor" | "image-config") {
-            expect_err(failures, file, "parse as manifest", parse(&bytes, None), None);
+            expect_err(
+                failures,
+                file,
+                "parse as manifest",
+                parse(&bytes, None),
+                None,
+            );
         }
     }
     assert!(
@@ -291,7 +373,10 @@ fn shared_fixture_directory() {
         index.len(),
         failures.join("\n")
     );
-    assert!(parsed_manifests >= 135, "only {parsed_manifests} manifests parsed");
+    assert!(
+        parsed_manifests >= 135,
+        "only {parsed_manifests} manifests parsed"
+    );
 }
 
 fn entry_has_media_type(bytes: &[u8]) -> bool {
@@ -301,19 +386,38 @@ fn entry_has_media_type(bytes: &[u8]) -> bool {
         .is_some()
 }
 
-fn check_parsed(failures: &mut Vec<String>, file: &str, bytes: &[u8], m: &Manifest, want_index: bool) {
+fn check_parsed(
+    failures: &mut Vec<String>,
+    file: &str,
+    bytes: &[u8],
+    m: &Manifest,
+    want_index: bool,
+) {
     if m.is_index() != want_index {
         failures.push(format!("{file}: parsed as {:?}", m.kind));
     }
     let sha = compute(Algorithm::Sha256, bytes);
     if m.digest != sha || m.size != bytes.len() as u64 {
-        failures.push(format!("{file}: digest/size {} {} not of the bytes", m.digest, m.size));
+        failures.push(format!(
+            "{file}: digest/size {} {} not of the bytes",
+            m.digest, m.size
+        ));
     }
     // The JSON shape: exactly API.md's keys.
     let shape = serde_json::to_value(m).unwrap();
     let allowed = [
-        "mediaType", "kind", "schemaVersion", "digest", "size", "config", "layers", "manifests",
-        "subject", "artifactType", "annotations", "totalSize",
+        "mediaType",
+        "kind",
+        "schemaVersion",
+        "digest",
+        "size",
+        "config",
+        "layers",
+        "manifests",
+        "subject",
+        "artifactType",
+        "annotations",
+        "totalSize",
     ];
     for key in shape.as_object().unwrap().keys() {
         if !allowed.contains(&key.as_str()) {
@@ -325,7 +429,11 @@ fn check_parsed(failures: &mut Vec<String>, file: &str, bytes: &[u8], m: &Manife
             let layers: u64 = m.layers.as_ref().unwrap().iter().map(|d| d.size).sum();
             let config = m.config.as_ref().unwrap().size;
             if m.layers_size() != Some(layers) || shape["totalSize"] != json!(layers + config) {
-                failures.push(format!("{file}: sizes {:?} {}", m.layers_size(), shape["totalSize"]));
+                failures.push(format!(
+                    "{file}: sizes {:?} {}",
+                    m.layers_size(),
+                    shape["totalSize"]
+                ));
             }
         }
         ManifestKind::Index => {
@@ -342,17 +450,31 @@ fn check_parsed(failures: &mut Vec<String>, file: &str, bytes: &[u8], m: &Manife
         Ok(again) => {
             let strip = |m: &Manifest| {
                 let mut m = m.clone();
-                for d in m.config.iter_mut().chain(m.layers.iter_mut().flatten()).chain(m.manifests.iter_mut().flatten()) {
+                for d in m
+                    .config
+                    .iter_mut()
+                    .chain(m.layers.iter_mut().flatten())
+                    .chain(m.manifests.iter_mut().flatten())
+                {
                     d.data = None;
                     if let Some(p) = &mut d.platform {
                         p.os_version = None;
                         p.os_features = None;
                     }
                 }
-                (m.media_type, m.config, m.layers, m.manifests, m.annotations, m.artifact_type)
+                (
+                    m.media_type,
+                    m.config,
+                    m.layers,
+                    m.manifests,
+                    m.annotations,
+                    m.artifact_type,
+                )
             };
             if strip(&again) != strip(m) {
-                failures.push(format!("{file}: shape does not parse back to the same descriptors"));
+                failures.push(format!(
+                    "{file}: shape does not parse back to the same descriptors"
+                ));
             }
         }
         Err(e) => failures.push(format!("{file}: shape does not parse back: {e}")),

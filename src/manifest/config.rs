@@ -217,10 +217,10 @@ fn container_config(value: &Value<'_>, path: &Path<'_>) -> Result<ContainerConfi
     if let Some(env) = &env {
         for (i, entry) in env.iter().enumerate() {
             if !formats::is_env_entry(entry) {
-                return Err(path.key("Env").index(i).invalid(format!(
-                    "must be NAME=value, got {}",
-                    quote(entry)
-                )));
+                return Err(path
+                    .key("Env")
+                    .index(i)
+                    .invalid(format!("must be NAME=value, got {}", quote(entry))));
             }
         }
     }
@@ -299,10 +299,15 @@ fn history(value: &Value<'_>, path: &Path<'_>) -> Result<Vec<HistoryEntry>, Mani
 
 /// The value of `key`, with `null` read as absent (module doc).
 fn optional<'v, 'a>(object: &Object<'v, 'a, '_>, key: &str) -> Option<&'v Value<'a>> {
-    object.get(key).filter(|value| !matches!(value, Value::Null))
+    object
+        .get(key)
+        .filter(|value| !matches!(value, Value::Null))
 }
 
-fn required<'v, 'a>(object: &Object<'v, 'a, '_>, key: &str) -> Result<&'v Value<'a>, ManifestError> {
+fn required<'v, 'a>(
+    object: &Object<'v, 'a, '_>,
+    key: &str,
+) -> Result<&'v Value<'a>, ManifestError> {
     optional(object, key).ok_or_else(|| object.path.key(key).invalid("is required"))
 }
 
@@ -310,20 +315,26 @@ fn required_string(object: &Object<'_, '_, '_>, key: &str) -> Result<String, Man
     json::string(required(object, key)?, &object.path.key(key)).map(str::to_owned)
 }
 
-fn optional_string(object: &Object<'_, '_, '_>, key: &str) -> Result<Option<String>, ManifestError> {
+fn optional_string(
+    object: &Object<'_, '_, '_>,
+    key: &str,
+) -> Result<Option<String>, ManifestError> {
     optional(object, key)
         .map(|value| json::string(value, &object.path.key(key)).map(str::to_owned))
         .transpose()
 }
 
-fn optional_date_time(object: &Object<'_, '_, '_>, key: &str) -> Result<Option<String>, ManifestError> {
+fn optional_date_time(
+    object: &Object<'_, '_, '_>,
+    key: &str,
+) -> Result<Option<String>, ManifestError> {
     let value = optional_string(object, key)?;
     if let Some(s) = &value {
         if !formats::is_date_time(s) {
-            return Err(object.path.key(key).invalid(format!(
-                "must be an RFC 3339 date-time, got {}",
-                quote(s)
-            )));
+            return Err(object
+                .path
+                .key(key)
+                .invalid(format!("must be an RFC 3339 date-time, got {}", quote(s))));
         }
     }
     Ok(value)

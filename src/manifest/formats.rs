@@ -101,9 +101,9 @@ pub(crate) fn is_date_time(s: &str) -> bool {
     }
     let mut i = 19;
     if at(i, b'.') {
-        let fraction = b
-            .get(i + 1..)
-            .map_or(0, |rest| rest.iter().take_while(|d| d.is_ascii_digit()).count());
+        let fraction = b.get(i + 1..).map_or(0, |rest| {
+            rest.iter().take_while(|d| d.is_ascii_digit()).count()
+        });
         if fraction == 0 {
             return false;
         }
@@ -140,7 +140,9 @@ mod tests {
     #[test]
     fn uris() {
         assert!(is_absolute_uri("https://example.com/foo"));
-        assert!(is_absolute_uri("https://mcr.microsoft.com/v2/x/blobs/sha256:ab%20cd"));
+        assert!(is_absolute_uri(
+            "https://mcr.microsoft.com/v2/x/blobs/sha256:ab%20cd"
+        ));
         assert!(is_absolute_uri("urn:isbn:0451450523"));
         assert!(!is_absolute_uri("value"));
         assert!(!is_absolute_uri("://foo"));
@@ -154,8 +156,12 @@ mod tests {
     #[test]
     fn base64() {
         assert!(is_padded_base64(""));
-        assert!(is_padded_base64("aHR0cHM6Ly9naXRodWIuY29tL29wZW5jb250YWluZXJzCg=="));
-        assert!(!is_padded_base64("aHR0cHM6Ly9naXRodWIuY29tL29wZW5jb250YWluZXJzCg"));
+        assert!(is_padded_base64(
+            "aHR0cHM6Ly9naXRodWIuY29tL29wZW5jb250YWluZXJzCg=="
+        ));
+        assert!(!is_padded_base64(
+            "aHR0cHM6Ly9naXRodWIuY29tL29wZW5jb250YWluZXJzCg"
+        ));
         assert!(is_padded_base64("abc="));
         assert!(!is_padded_base64("a==="));
         assert!(!is_padded_base64("ab=c"));

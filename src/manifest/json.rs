@@ -74,7 +74,10 @@ struct TreeSeed<'c> {
 impl<'de> DeserializeSeed<'de> for TreeSeed<'_> {
     type Value = Value<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value<'de>, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Value<'de>, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
@@ -157,7 +160,10 @@ struct KeySeed;
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Cow<'de, str>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
@@ -236,8 +242,8 @@ impl fmt::Display for Path<'_> {
             Path::Root => Ok(()),
             Path::Key(parent, key) => {
                 parent.fmt(f)?;
-                let plain = !key.is_empty()
-                    && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                let plain =
+                    !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
                 if plain {
                     if !matches!(parent, Path::Root) {
                         f.write_str(".")?;
@@ -397,22 +403,24 @@ pub(crate) fn boolean(value: &Value<'_>, path: &Path<'_>) -> Result<bool, Manife
 pub(crate) fn size(value: &Value<'_>, path: &Path<'_>) -> Result<u64, ManifestError> {
     match value {
         Value::Number(Number::Unsigned(n)) if i64::try_from(*n).is_ok() => Ok(*n),
-        Value::Number(Number::Unsigned(n)) => Err(path.invalid(format!(
-            "must be at most 9223372036854775807, got {n}"
-        ))),
+        Value::Number(Number::Unsigned(n)) => {
+            Err(path.invalid(format!("must be at most 9223372036854775807, got {n}")))
+        }
         Value::Number(Number::Negative(n)) => {
             Err(path.invalid(format!("must not be negative, got {n}")))
         }
-        Value::Number(Number::Float(_)) => Err(path.invalid(format!(
-            "must be an integer, got {}",
-            describe(value)
-        ))),
+        Value::Number(Number::Float(_)) => {
+            Err(path.invalid(format!("must be an integer, got {}", describe(value))))
+        }
         other => Err(path.invalid(format!("must be an integer, got {}", describe(other)))),
     }
 }
 
 /// Reads an array of strings.
-pub(crate) fn string_array(value: &Value<'_>, path: &Path<'_>) -> Result<Vec<String>, ManifestError> {
+pub(crate) fn string_array(
+    value: &Value<'_>,
+    path: &Path<'_>,
+) -> Result<Vec<String>, ManifestError> {
     match value {
         Value::Array(items) => items
             .iter()
@@ -463,7 +471,10 @@ mod tests {
         let first = manifests.index(0);
         let platform = first.key("platform");
         let version = platform.key("os.version");
-        assert_eq!(version.to_string(), r#"manifests[0].platform["os.version"]"#);
+        assert_eq!(
+            version.to_string(),
+            r#"manifests[0].platform["os.version"]"#
+        );
         assert_eq!(root.key("mediaType").to_string(), "mediaType");
     }
 
@@ -486,6 +497,9 @@ mod tests {
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let doc = "[".repeat(100_000);
-        assert!(matches!(parse(doc.as_bytes()), Err(ManifestError::Syntax { .. })));
+        assert!(matches!(
+            parse(doc.as_bytes()),
+            Err(ManifestError::Syntax { .. })
+        ));
     }
 }

@@ -66,7 +66,10 @@ fn restricted_name(s: &str) -> bool {
                 && rest.len() <= 126
                 && rest.iter().all(|&b| {
                     b.is_ascii_alphanumeric()
-                        || matches!(b, b'!' | b'#' | b'$' | b'&' | b'^' | b'_' | b'.' | b'+' | b'-')
+                        || matches!(
+                            b,
+                            b'!' | b'#' | b'$' | b'&' | b'^' | b'_' | b'.' | b'+' | b'-'
+                        )
                 })
         }
         None => false,
@@ -91,11 +94,14 @@ pub(crate) fn content_type(header: Option<&str>) -> ContentType {
     let Some(header) = header else {
         return ContentType::Unknown;
     };
-    let essence = header.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = header
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match essence.as_str() {
-        "" | "application/json" | "text/plain" | "application/octet-stream" => {
-            ContentType::Unknown
-        }
+        "" | "application/json" | "text/plain" | "application/octet-stream" => ContentType::Unknown,
         _ => ContentType::Named(essence),
     }
 }
@@ -122,7 +128,10 @@ mod tests {
     #[test]
     fn content_types() {
         assert_eq!(content_type(None), ContentType::Unknown);
-        assert_eq!(content_type(Some("application/json; charset=utf-8")), ContentType::Unknown);
+        assert_eq!(
+            content_type(Some("application/json; charset=utf-8")),
+            ContentType::Unknown
+        );
         assert_eq!(
             content_type(Some(" Application/VND.OCI.image.index.v1+json ; x=y")),
             ContentType::Named(OCI_INDEX.to_owned())

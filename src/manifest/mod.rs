@@ -212,16 +212,19 @@ impl Manifest {
     /// figure `docker manifest inspect` users add up and regclient reports as an image's
     /// size. `None` for an index. Saturates at `u64::MAX` (never reached by real images).
     pub fn layers_size(&self) -> Option<u64> {
-        self.layers
-            .as_ref()
-            .map(|layers| layers.iter().fold(0u64, |sum, d| sum.saturating_add(d.size)))
+        self.layers.as_ref().map(|layers| {
+            layers
+                .iter()
+                .fold(0u64, |sum, d| sum.saturating_add(d.size))
+        })
     }
 
     /// The config's size plus [`Manifest::layers_size`]: every blob a pull downloads for
     /// this image (the `totalSize` of the JSON shape). `None` for an index.
     pub fn total_size(&self) -> Option<u64> {
         let config = self.config.as_ref().map_or(0, |d| d.size);
-        self.layers_size().map(|layers| layers.saturating_add(config))
+        self.layers_size()
+            .map(|layers| layers.saturating_add(config))
     }
 
     /// Everything this manifest references, as distribution's `References()`: the config
@@ -334,7 +337,11 @@ impl fmt::Display for ManifestError {
                 write!(f, "manifest too large: {size} bytes, limit {limit}")
             }
             ManifestError::Unsupported { media_type } => {
-                write!(f, "unsupported manifest media type: {}", json::quote(media_type))
+                write!(
+                    f,
+                    "unsupported manifest media type: {}",
+                    json::quote(media_type)
+                )
             }
             ManifestError::Syntax { reason } => write!(f, "invalid json: {reason}"),
             ManifestError::DuplicateKey { key, line, column } => write!(

@@ -127,7 +127,10 @@ pub fn parse_descriptor(body: &[u8]) -> Result<Descriptor, ManifestError> {
 
 /// Picks the media type the body is read as (module doc, "Which format a body is").
 /// Returns one of the four supported constants.
-fn resolve_media_type(doc: &Object<'_, '_, '_>, header: Option<&str>) -> Result<&'static str, ManifestError> {
+fn resolve_media_type(
+    doc: &Object<'_, '_, '_>,
+    header: Option<&str>,
+) -> Result<&'static str, ManifestError> {
     let header = mt::content_type(header);
     if let Some(value) = doc.get("mediaType") {
         let path = doc.path.key("mediaType");
@@ -144,7 +147,9 @@ fn resolve_media_type(doc: &Object<'_, '_, '_>, header: Option<&str>) -> Result<
             });
         };
         if let ContentType::Named(header) = &header {
-            if supported(header).is_some_and(|header_kind| mt::is_index(header_kind) != mt::is_index(declared_kind)) {
+            if supported(header)
+                .is_some_and(|header_kind| mt::is_index(header_kind) != mt::is_index(declared_kind))
+            {
                 return Err(ManifestError::MediaTypeMismatch {
                     content_type: header.clone(),
                     media_type: declared.to_owned(),
@@ -154,16 +159,23 @@ fn resolve_media_type(doc: &Object<'_, '_, '_>, header: Option<&str>) -> Result<
         return Ok(declared_kind);
     }
     match header {
-        ContentType::Named(header) => supported(&header).ok_or(ManifestError::Unsupported { media_type: header }),
+        ContentType::Named(header) => {
+            supported(&header).ok_or(ManifestError::Unsupported { media_type: header })
+        }
         ContentType::Unknown => detect(doc),
     }
 }
 
 /// The supported constant equal to `media_type`, if it is one.
 fn supported(media_type: &str) -> Option<&'static str> {
-    [mt::OCI_INDEX, mt::OCI_MANIFEST, mt::DOCKER_MANIFEST_LIST, mt::DOCKER_MANIFEST]
-        .into_iter()
-        .find(|known| *known == media_type)
+    [
+        mt::OCI_INDEX,
+        mt::OCI_MANIFEST,
+        mt::DOCKER_MANIFEST_LIST,
+        mt::DOCKER_MANIFEST,
+    ]
+    .into_iter()
+    .find(|known| *known == media_type)
 }
 
 /// containers/image's `GuessMIMEType` for a document without `mediaType` (see module doc).
@@ -197,7 +209,10 @@ fn detect(doc: &Object<'_, '_, '_>) -> Result<&'static str, ManifestError> {
 }
 
 /// Refuses the other kind's members (CVE-2021-41190) and schema 1's `fsLayers`.
-fn refuse_foreign_fields(doc: &Object<'_, '_, '_>, kind: ManifestKind) -> Result<(), ManifestError> {
+fn refuse_foreign_fields(
+    doc: &Object<'_, '_, '_>,
+    kind: ManifestKind,
+) -> Result<(), ManifestError> {
     let foreign: &[&str] = match kind {
         ManifestKind::Image => &["manifests", "fsLayers"],
         ManifestKind::Index => &["config", "layers", "fsLayers"],
@@ -238,7 +253,11 @@ fn required<'v, 'a>(doc: &Object<'v, 'a, '_>, key: &str) -> Result<&'v Value<'a>
 }
 
 /// Reads an array of descriptors.
-fn descriptors(value: &Value<'_>, path: &Path<'_>, with_platform: bool) -> Result<Vec<Descriptor>, ManifestError> {
+fn descriptors(
+    value: &Value<'_>,
+    path: &Path<'_>,
+    with_platform: bool,
+) -> Result<Vec<Descriptor>, ManifestError> {
     match value {
         Value::Array(items) => items
             .iter()
@@ -254,10 +273,18 @@ fn descriptors(value: &Value<'_>, path: &Path<'_>, with_platform: bool) -> Resul
 
 /// Reads one descriptor; `platform` is read only for index entries (`with_platform`), as
 /// image-spec defines it only there.
-fn descriptor(value: &Value<'_>, path: &Path<'_>, with_platform: bool) -> Result<Descriptor, ManifestError> {
+fn descriptor(
+    value: &Value<'_>,
+    path: &Path<'_>,
+    with_platform: bool,
+) -> Result<Descriptor, ManifestError> {
     let object = Object::new(value, path, "a descriptor object")?;
     object.refuse_case_variants(DESCRIPTOR_FIELDS)?;
-    let field = |key: &'static str| object.get(key).ok_or_else(|| path.key(key).invalid("is required"));
+    let field = |key: &'static str| {
+        object
+            .get(key)
+            .ok_or_else(|| path.key(key).invalid("is required"))
+    };
 
     let media_type = media_type_field(field("mediaType")?, &path.key("mediaType"))?;
     let digest_path = path.key("digest");
@@ -340,7 +367,8 @@ fn platform(value: &Value<'_>, path: &Path<'_>) -> Result<Platform, ManifestErro
             .map(|value| json::string(value, &path.key(key)).map(str::to_owned))
             .transpose()
     };
-    let architecture = string("architecture")?.ok_or_else(|| path.key("architecture").invalid("is required"))?;
+    let architecture =
+        string("architecture")?.ok_or_else(|| path.key("architecture").invalid("is required"))?;
     let os = string("os")?.ok_or_else(|| path.key("os").invalid("is required"))?;
     let os_features = object
         .get("os.features")

@@ -21,7 +21,11 @@ use super::{Descriptor, Manifest, REFERENCE_DIGEST_ANNOTATION};
 ///
 /// Attestation manifests ([`Descriptor::is_attestation`]) are never returned, whatever
 /// their platform. `None` also when `index` is an image manifest.
-pub fn select_platform<'m>(index: &'m Manifest, host: &Platform, mode: MatchMode) -> Option<&'m Descriptor> {
+pub fn select_platform<'m>(
+    index: &'m Manifest,
+    host: &Platform,
+    mode: MatchMode,
+) -> Option<&'m Descriptor> {
     let entries = index.manifests.as_deref()?;
     let matcher = Matcher::new(host, mode);
     let mut best: Option<(&Descriptor, &Platform)> = None;
