@@ -323,18 +323,34 @@ impl Digest {
 /// algorithm for a digest this crate can verify; [`DigestError::Unsupported`] for a
 /// well-formed digest of another algorithm; [`DigestError::InvalidFormat`] otherwise.
 pub fn validate_verifiable(s: &str) -> Result<Algorithm, DigestError> {
-    let Some(sep) = s.find(':') else {
-        return Err(invalid(s));
+    classify_verifiable(s).map_err(|rejection| match rejection {
+        Rejection::Format => invalid(s),
+        Rejection::Unsupported => unsupported(s),
+    })
+}
+
+/// Why [`classify_verifiable`] rejected a digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rejection {
+    /// go-digest's `ErrDigestInvalidFormat`.
+    Format,
+    /// go-digest's `ErrDigestUnsupported`.
+    Unsupported,
+}
+
+/// [`validate_verifiable`] without allocating, for the reference scanner.
+pub(crate) fn classify_verifiable(s: &str) -> Result<Algorithm, Rejection> {
+    let Some((algorithm, encoded)) = s.split_once(':') else {
+        return Err(Rejection::Format);
     };
-    let (algorithm, encoded) = (&s[..sep], &s[sep + 1..]);
     if algorithm.is_empty() || encoded.is_empty() {
-        return Err(invalid(s));
+        return Err(Rejection::Format);
     }
     match Algorithm::from_name(algorithm) {
         Some(alg) if is_lower_hex(encoded, alg.encoded_len()) => Ok(alg),
-        Some(_) => Err(invalid(s)),
-        None if is_algorithm(algorithm) && is_encoded(encoded) => Err(unsupported(s)),
-        None => Err(invalid(s)),
+        Some(_) => Err(Rejection::Format),
+        None if is_algorithm(algorithm) && is_encoded(encoded) => Err(Rejection::Unsupported),
+        None => Err(Rejection::Format),
     }
 }
 
