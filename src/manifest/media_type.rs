@@ -64,17 +64,28 @@ fn restricted_name(s: &str) -> bool {
         Some((first, rest)) => {
             first.is_ascii_alphanumeric()
                 && rest.len() <= 126
-                && rest.iter().all(|&b| {
-                    b.is_ascii_alphanumeric()
-                        || matches!(
-                            b,
-                            b'!' | b'#' | b'$' | b'&' | b'^' | b'_' | b'.' | b'+' | b'-'
-                        )
-                })
+                && rest.iter().all(|&b| NAME_CHARS[usize::from(b)])
         }
         None => false,
     }
 }
+
+/// `restricted-name-chars`: `[A-Za-z0-9!#$&^_.+-]`, as a table (media types are checked
+/// for every descriptor, so this is on the hot path).
+static NAME_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        table[i] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#' | b'$' | b'&' | b'^' | b'_' | b'.' | b'+' | b'-'
+            );
+        i += 1;
+    }
+    table
+};
 
 /// What a `Content-Type` header says about a manifest body.
 #[derive(Debug, Clone, PartialEq, Eq)]
