@@ -18,7 +18,7 @@ pub fn format(platform: &Platform) -> String {
     join_clean(&[&platform.os, &platform.architecture, platform.variant_str()])
 }
 
-/// Containerd's `FormatAll`: like [`format`], with the OS version and OS features kept as
+/// Containerd's `FormatAll`: like [`format()`], with the OS version and OS features kept as
 /// `os(version+feature1+feature2)/arch[/variant]`.
 ///
 /// Features are written sorted, without empty or repeated ones; `%`, `+`, `(`, `)` and `/`

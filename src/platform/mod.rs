@@ -43,7 +43,8 @@
 //!   `arm64/v8.x` runs `arm64/v8.{x-1..0}`, `arm64/v9.x` runs `arm64/v9.{x-1..0}` then
 //!   `arm64/v8.{min(x+5, 9)..0}`; every `arm64` also runs `arm/v8` .. `arm/v5`.
 //! * [`MatchMode::Strict`] (containerd `OnlyStrict`): the host platform only (normalized).
-//! * [`MatchMode::Exact`] (containerd `NewMatcher`): the host platform only.
+//! * [`MatchMode::Exact`] (containerd `NewMatcher`): the host platform only; unlike the
+//!   other two it checks for `windows` on the host's OS as given, before normalizing.
 //!
 //! In every mode a candidate's OS features must be a subset of the host's, and for a
 //! `windows` host its `os.version` must be one the host can run (same major.minor; before

@@ -6,9 +6,9 @@ use std::fmt::Write;
 /// `\n`-style escapes for the usual controls, `\xHH`, `\uHHHH` or `\UHHHHHHHH` otherwise.
 ///
 /// Go decides "printable" with its Unicode tables (`unicode.IsPrint`); here controls,
-/// separators other than the ASCII space, the common format characters, private-use
-/// characters and non-characters count as non-printable, which agrees with Go for every
-/// assigned character outside the format category's rarer members.
+/// separators other than the ASCII space, format characters, private-use characters and
+/// non-characters count as non-printable. That agrees with Go for every assigned character
+/// (checked code point by code point); unassigned ones, which Go escapes, are kept as is.
 pub(crate) fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -53,6 +53,8 @@ fn is_print(c: char) -> bool {
             | 0x61c
             | 0x6dd
             | 0x70f
+            | 0x890..=0x891
+            | 0x8e2
             | 0x180e
             | 0x200b..=0x200f
             | 0x202a..=0x202e
@@ -64,6 +66,8 @@ fn is_print(c: char) -> bool {
             | 0xfffe..=0xffff
             | 0x110bd
             | 0x110cd
+            | 0x13430..=0x1343f
+            | 0x1bca0..=0x1bca3
             | 0x1d173..=0x1d17a
             | 0xe0001
             | 0xe0020..=0xe007f
