@@ -437,10 +437,10 @@ proptest! {
             rebuilt = with_digest(&rebuilt, digest).unwrap();
         }
         prop_assert_eq!(&rebuilt, &r);
-        // Normalizing is idempotent, and the canonical form is accepted by parse_named.
+        // The canonical form is a fixed point (parse_named accepts it). The familiar form
+        // is not always one: `docker.io/cker.io/a` is familiar `cker.io/a`.
         if let Ok(n) = parse_normalized_named(&s) {
             prop_assert_eq!(parse_named(n.as_str()).unwrap(), n.clone());
-            prop_assert_eq!(parse_normalized_named(n.familiar_string()).unwrap(), n.clone());
             check_offsets(&n);
         }
     }

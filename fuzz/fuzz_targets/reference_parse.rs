@@ -1,5 +1,5 @@
 //! Reference parsing never panics; what parses prints back to itself, its offsets slice the
-//! same parts as its accessors, and normalizing is idempotent.
+//! same parts as its accessors, and the canonical form is a fixed point of normalizing.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -35,8 +35,9 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => assert_eq!(e.input(), s),
     }
     if let Ok(n) = parse_normalized_named(s) {
+        // The canonical form is a fixed point. (The familiar form is not always one:
+        // `docker.io/cker.io/a` is familiar `cker.io/a`, whose domain is `cker.io`.)
         assert_eq!(parse_named(n.as_str()).as_ref(), Ok(&n));
-        assert_eq!(parse_normalized_named(n.familiar_string()).as_ref(), Ok(&n));
     }
     let _ = parse_docker_ref(s);
     let _ = validate_hub_repository_name(s);
