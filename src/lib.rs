@@ -2,7 +2,7 @@
 //!
 //! The core is sans-I/O: parsers and policies take bytes, strings, headers and a clock
 //! value and return values or typed errors. Layers point one way (see DESIGN.md):
-//! [`reference`], [`digest`], [`platform`], then [`manifest`]; [`ratelimit`], [`auth`] and
+//! [`reference`](mod@reference), [`digest`], [`platform`], then [`manifest`]; [`ratelimit`], [`auth`] and
 //! [`limiter`] stand alone. Only `js` (wasm32 only) knows JavaScript.
 #![forbid(unsafe_code)]
 #![cfg_attr(
