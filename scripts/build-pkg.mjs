@@ -92,10 +92,15 @@ const manifest = {
 };
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 
-// What the explorer (www/) and the gateway (worker/) load: the package as built, git-ignored.
-for (const dest of [join(root, "www/pkg"), join(root, "worker/pkg")]) {
+// What the explorer (www/) and the gateway (worker/) load: their entry, the glue, the wasm and
+// the snippets, as built (git-ignored). Both load the package's own files, not a second build.
+const shared = ["pullgate.js", "pullgate_bg.wasm", "snippets"];
+for (const [dest, entry] of [
+  [join(root, "www/pkg"), "browser.js"],
+  [join(root, "worker/pkg"), "workerd.js"],
+]) {
   rmSync(dest, { recursive: true, force: true });
-  mkdirSync(dirname(dest), { recursive: true });
-  cpSync(pkg, dest, { recursive: true });
+  mkdirSync(dest, { recursive: true });
+  for (const file of [entry, ...shared]) cpSync(join(pkg, file), join(dest, file), { recursive: true });
 }
 console.log(`build: pkg/ (pullgate ${manifest.version}), www/pkg/, worker/pkg/`);
