@@ -13,8 +13,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 // INTERIM until core-ref's digest.rs lands: the same contract, on sha2 directly.
-use interim_digest::{compute, Algorithm};
 use crate::ErrorCode;
+use interim_digest::{compute, Algorithm};
 
 #[wasm_bindgen(module = "/js/error.js")]
 extern "C" {
@@ -45,7 +45,10 @@ fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
     if let Some(array) = value.dyn_ref::<Uint8Array>() {
         return Ok(array.to_vec());
     }
-    if let Some(view) = value.dyn_ref::<js_sys::Object>().filter(|_| ArrayBuffer::is_view(value)) {
+    if let Some(view) = value
+        .dyn_ref::<js_sys::Object>()
+        .filter(|_| ArrayBuffer::is_view(value))
+    {
         let view: &js_sys::DataView = view.unchecked_ref();
         let array = Uint8Array::new_with_byte_offset_and_length(
             &view.buffer(),

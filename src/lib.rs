@@ -5,7 +5,10 @@
 //! [`reference`], [`digest`], [`platform`], then [`manifest`]; [`ratelimit`], [`auth`] and
 //! [`limiter`] stand alone. Only `js` (wasm32 only) knows JavaScript.
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod auth;
 pub mod digest;
