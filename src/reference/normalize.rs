@@ -1,0 +1,265 @@
+//! `ParseNormalizedNamed`, `ParseNamed`, `ParseDockerRef`, `ParseAnyReference`,
+//! `TagNameOnly` (normalize.go, reference.go) and the familiar form (helpers.go).
+
+use std::fmt;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use super::scan::{identifier, scan};
+use super::{
+    Reference, ReferenceError, DEFAULT_DOMAIN, DEFAULT_TAG, LEGACY_DEFAULT_DOMAIN,
+    OFFICIAL_REPO_PREFIX,
+};
+use crate::digest::Digest;
+
+/// `splitDockerDomain`: `(domain, prefix, remainder)` where the canonical string is
+/// `domain "/" prefix remainder`.
+///
+/// A first part is a domain when it is `localhost`, contains `.` or `:`, or has uppercase
+/// letters (namespaces can't); `index.docker.io` becomes `docker.io`; anything else is a
+/// Docker Hub path. On Docker Hub, a single-component path gets the `library/` prefix.
+fn split_docker_domain(name: &str) -> (&str, &'static str, &str) {
+    let Some((maybe_domain, maybe_remote)) = name.split_once('/') else {
+        // Familiar names such as "ubuntu" or "ubuntu:latest" (upstream's fast path; a bare
+        // "localhost" or "example.com" is a name here too, as upstream's FIXME says).
+        return (DEFAULT_DOMAIN, OFFICIAL_REPO_PREFIX, name);
+    };
+    let (domain, remote) = if maybe_domain == "localhost" {
+        (maybe_domain, maybe_remote)
+    } else if maybe_domain == LEGACY_DEFAULT_DOMAIN {
+        (DEFAULT_DOMAIN, maybe_remote)
+    } else if maybe_domain.contains(['.', ':']) || changes_when_lowercased(maybe_domain) {
+        (maybe_domain, maybe_remote)
+    } else {
+        (DEFAULT_DOMAIN, name)
+    };
+    let prefix = if domain == DEFAULT_DOMAIN && !remote.contains('/') {
+        OFFICIAL_REPO_PREFIX
+    } else {
+        ""
+    };
+    (domain, prefix, remote)
+}
+
+/// Go's `strings.ToLower(s) != s`: some character has a different lowercase form.
+fn changes_when_lowercased(s: &str) -> bool {
+    s.chars().any(|c| {
+        let mut lower = c.to_lowercase();
+        !(lower.next() == Some(c) && lower.next().is_none())
+    })
+}
+
+/// `ParseNormalizedNamed`: a reference as the Docker CLI reads it, in canonical form:
+/// `ubuntu` is `docker.io/library/ubuntu`, `foo/bar` is `docker.io/foo/bar`,
+/// `index.docker.io/x` is `docker.io/library/x`, `localhost/x` and `example.com:5000/x` keep
+/// their domain. No tag is added (see [`parse_docker_ref`]).
+///
+/// Errors, in upstream's order: [`ReferenceError::NameIsImageId`] for a 64-hex string;
+/// [`ReferenceError::NameContainsUppercase`] when the remote name (before any `:`) has
+/// uppercase letters; then whatever [`parse`](super::parse) returns for the canonical string
+/// (so `""` is [`ReferenceError::InvalidFormat`], and the 255-character limit applies to the
+/// path with any `library/` prefix). Errors quote the input as given.
+pub fn parse_normalized_named(s: &str) -> Result<Reference, ReferenceError> {
+    if identifier(s) {
+        return Err(ReferenceError::NameIsImageId {
+            input: s.to_owned(),
+        });
+    }
+    let (domain, prefix, remainder) = split_docker_domain(s);
+    let remote = remainder.split(':').next().unwrap_or_default();
+    if changes_when_lowercased(remote) {
+        return Err(ReferenceError::NameContainsUppercase {
+            input: s.to_owned(),
+        });
+    }
+    let mut canonical = String::with_capacity(domain.len() + 1 + prefix.len() + remainder.len());
+    canonical.push_str(domain);
+    canonical.push('/');
+    canonical.push_str(prefix);
+    canonical.push_str(remainder);
+    let spans = scan(&canonical).map_err(|e| e.with_input(s))?;
+    Ok(Reference::from_spans(canonical, spans))
+}
+
+/// `ParseNamed`: [`parse_normalized_named`], and the input must already be that canonical
+/// form, else [`ReferenceError::NameNotCanonical`] (`docker.io/library/foo` passes, `foo`
+/// and `docker.io/foo` do not).
+pub fn parse_named(s: &str) -> Result<Reference, ReferenceError> {
+    let named = parse_normalized_named(s)?;
+    if named.as_str() != s {
+        return Err(ReferenceError::NameNotCanonical {
+            input: s.to_owned(),
+        });
+    }
+    Ok(named)
+}
+
+/// `ParseDockerRef`: [`parse_normalized_named`], then `:latest` when there is neither tag
+/// nor digest, and only the digest when there are both
+/// (`busybox:latest@sha256:…` is `docker.io/library/busybox@sha256:…`).
+pub fn parse_docker_ref(s: &str) -> Result<Reference, ReferenceError> {
+    let named = parse_normalized_named(s)?;
+    match (named.tag(), named.digest()) {
+        (Some(_), Some(digest)) => {
+            Reference::assemble(named.domain(), named.path(), None, Some(digest)).ok_or_else(|| {
+                ReferenceError::InvalidFormat {
+                    input: s.to_owned(),
+                }
+            })
+        }
+        _ => Ok(tag_name_only(named)),
+    }
+}
+
+/// `TagNameOnly`: adds the `latest` tag to a reference with neither tag nor digest.
+pub fn tag_name_only(reference: Reference) -> Reference {
+    if !reference.is_name_only() {
+        return reference;
+    }
+    Reference::assemble(
+        reference.domain(),
+        reference.path(),
+        Some(DEFAULT_TAG),
+        None,
+    )
+    .unwrap_or(reference)
+}
+
+/// `ParseAnyReference`: a 64-hex image ID is the digest `sha256:<id>`; a digest go-digest
+/// accepts (`sha256:…`, `sha384:…`, `sha512:…` of the right length) is itself; anything
+/// else goes through [`parse_normalized_named`] (so `sha256:abc` is the image
+/// `docker.io/library/sha256` with tag `abc`, as upstream).
+pub fn parse_any_reference(s: &str) -> Result<AnyReference, ReferenceError> {
+    if identifier(s) {
+        let mut digest = String::with_capacity(7 + s.len());
+        digest.push_str("sha256:");
+        digest.push_str(s);
+        return Digest::parse(&digest)
+            .map(AnyReference::Digest)
+            .map_err(|_| ReferenceError::InvalidFormat {
+                input: s.to_owned(),
+            });
+    }
+    if let Ok(digest) = Digest::parse_verifiable(s) {
+        return Ok(AnyReference::Digest(digest));
+    }
+    parse_normalized_named(s).map(AnyReference::Named)
+}
+
+/// `FamiliarName`: the name without `docker.io/` (and `library/` for official images).
+pub fn familiar_name(reference: &Reference) -> &str {
+    reference.familiar_name()
+}
+
+/// `FamiliarString`: the reference without `docker.io/` (and `library/` for official
+/// images), tag and digest kept.
+pub fn familiar_string(reference: &Reference) -> &str {
+    reference.familiar_string()
+}
+
+/// What [`parse_any_reference`] returns: a named reference or a bare digest (upstream's
+/// `digestReference`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AnyReference {
+    /// A named reference, normalized.
+    Named(Reference),
+    /// A digest alone (from an image ID or a digest string).
+    Digest(Digest),
+}
+
+impl AnyReference {
+    /// The reference's string (upstream's `String()`).
+    pub fn as_str(&self) -> &str {
+        match self {
+            AnyReference::Named(r) => r.as_str(),
+            AnyReference::Digest(d) => d.as_str(),
+        }
+    }
+
+    /// The named reference, unless this is a bare digest.
+    pub fn named(&self) -> Option<&Reference> {
+        match self {
+            AnyReference::Named(r) => Some(r),
+            AnyReference::Digest(_) => None,
+        }
+    }
+
+    /// The digest string: the bare digest, or the named reference's digest.
+    pub fn digest(&self) -> Option<&str> {
+        match self {
+            AnyReference::Named(r) => r.digest(),
+            AnyReference::Digest(d) => Some(d.as_str()),
+        }
+    }
+
+    /// `FamiliarString`: a bare digest is its own familiar form.
+    pub fn familiar_string(&self) -> &str {
+        match self {
+            AnyReference::Named(r) => r.familiar_string(),
+            AnyReference::Digest(d) => d.as_str(),
+        }
+    }
+}
+
+impl fmt::Display for AnyReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AnyReference {
+    /// A named reference as [`NormalizedReference`]; a bare digest as
+    /// `{ digest, string, familiar }` (all three the digest string).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AnyReference::Named(r) => r.normalized().serialize(serializer),
+            AnyReference::Digest(d) => {
+                let mut map = serializer.serialize_map(Some(3))?;
+                map.serialize_entry("digest", d.as_str())?;
+                map.serialize_entry("string", d.as_str())?;
+                map.serialize_entry("familiar", d.as_str())?;
+                map.end()
+            }
+        }
+    }
+}
+
+/// A reference seen as API.md's `normalizeReference` result: the `parseReference` object
+/// plus `familiar` ([`familiar_string`]) and `familiarName` ([`familiar_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NormalizedReference<'a> {
+    reference: &'a Reference,
+}
+
+impl<'a> NormalizedReference<'a> {
+    pub(crate) fn new(reference: &'a Reference) -> Self {
+        NormalizedReference { reference }
+    }
+
+    /// The reference.
+    pub fn reference(&self) -> &'a Reference {
+        self.reference
+    }
+
+    /// `FamiliarString`.
+    pub fn familiar(&self) -> &'a str {
+        self.reference.familiar_string()
+    }
+
+    /// `FamiliarName`.
+    pub fn familiar_name(&self) -> &'a str {
+        self.reference.familiar_name()
+    }
+}
+
+impl Serialize for NormalizedReference<'_> {
+    /// `{ name, domain?, path, tag?, digest?, string, familiar, familiarName }`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.reference.serialize_fields(&mut map)?;
+        map.serialize_entry("familiar", self.familiar())?;
+        map.serialize_entry("familiarName", self.familiar_name())?;
+        map.end()
+    }
+}

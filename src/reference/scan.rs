@@ -1,0 +1,377 @@
+//! The scanner behind every reference parser: one left-to-right pass per part, no regex, no
+//! backtracking, no allocation (except on one rare error path, see [`scan`]).
+//!
+//! Each predicate checks one production of the grammar in the module doc and is named after
+//! it. Structure is found first (the first `@` starts the digest, a `:` after the last `/`
+//! starts the tag, a name's first `/`-separated part is its domain when it is one) and each
+//! part is then checked on its own, which is what `distribution/reference`'s anchored,
+//! leftmost-first regular expression amounts to:
+//!
+//! - no production but `digest` contains `@`, and digests contain no `@`;
+//! - `tag` and `path-component` contain neither `:` nor `/`, so a `:` after the last `/` can
+//!   only start the tag, and with no `/` the name has no domain, hence no `:` at all;
+//! - `domain` contains no `/`, so the domain is the name's first part, and the regex prefers it
+//!   (its optional group is greedy) whenever the rest is a valid `path`.
+
+use crate::digest::{classify_verifiable, Rejection};
+
+/// `RepositoryNameTotalLengthMax`: the longest `path` (v0.6.0 measures the path, not the
+/// domain).
+pub const REPOSITORY_NAME_TOTAL_LENGTH_MAX: usize = 255;
+
+/// The longest tag (`[\w][\w.-]{0,127}`).
+pub const TAG_LENGTH_MAX: usize = 128;
+
+/// Byte offsets of the parts of a reference inside the string that was scanned.
+///
+/// Absent parts are empty ranges: `domain` is `0..domain_end` (`domain_end == 0` when there
+/// is none), `path` is `path_start..name_end`, the name is `0..name_end`, the tag is
+/// `tag_start..tag_end` and the digest is `digest_start..end` (`end` is the string's length).
+/// A present part is never empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Spans {
+    /// End of the domain (0 when the reference has no domain).
+    pub domain_end: usize,
+    /// Start of the path: `domain_end + 1`, or 0 without a domain.
+    pub path_start: usize,
+    /// End of the name (domain and path).
+    pub name_end: usize,
+    /// Start of the tag (after its `:`), or `name_end` when there is no tag.
+    pub tag_start: usize,
+    /// End of the tag, or `name_end` when there is no tag.
+    pub tag_end: usize,
+    /// Start of the digest (after its `@`), or `end` when there is no digest.
+    pub digest_start: usize,
+    /// The length of the scanned string.
+    pub end: usize,
+}
+
+impl Spans {
+    /// The domain in `s` (the string these spans came from), when there is one.
+    pub fn domain<'a>(&self, s: &'a str) -> Option<&'a str> {
+        non_empty(s.get(..self.domain_end))
+    }
+
+    /// The path in `s`.
+    pub fn path<'a>(&self, s: &'a str) -> &'a str {
+        s.get(self.path_start..self.name_end).unwrap_or_default()
+    }
+
+    /// The name (domain and path) in `s`.
+    pub fn name<'a>(&self, s: &'a str) -> &'a str {
+        s.get(..self.name_end).unwrap_or_default()
+    }
+
+    /// The tag in `s`, when there is one.
+    pub fn tag<'a>(&self, s: &'a str) -> Option<&'a str> {
+        non_empty(s.get(self.tag_start..self.tag_end))
+    }
+
+    /// The digest in `s`, when there is one.
+    pub fn digest<'a>(&self, s: &'a str) -> Option<&'a str> {
+        non_empty(s.get(self.digest_start..self.end))
+    }
+}
+
+fn non_empty(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.is_empty())
+}
+
+/// Why [`scan`] rejected a string: the [`ReferenceError`](super::ReferenceError) kinds
+/// `Parse` can return, without the input (so scanning never allocates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScanError {
+    /// `ErrReferenceInvalidFormat`.
+    InvalidFormat,
+    /// `ErrNameContainsUppercase`.
+    NameContainsUppercase,
+    /// `ErrNameEmpty`.
+    NameEmpty,
+    /// `ErrNameTooLong`.
+    NameTooLong,
+    /// go-digest's `ErrDigestInvalidFormat`.
+    DigestInvalidFormat,
+    /// go-digest's `ErrDigestUnsupported`.
+    DigestUnsupported,
+}
+
+/// `Parse` (reference.go) as a validation pass: the offsets of the parts of `s`, or why it
+/// is not a reference, in upstream's order (empty; grammar, retried lower-cased to report
+/// uppercase; path length; digest algorithm and encoding).
+///
+/// Linear in `s.len()` and allocation-free, except when `s` fails and contains `İ` (U+0130)
+/// or `K` (U+212A): Go's `strings.ToLower` maps those to ASCII, so the lower-cased retry
+/// builds that string to be exact.
+pub fn scan(s: &str) -> Result<Spans, ScanError> {
+    if s.is_empty() {
+        return Err(ScanError::NameEmpty);
+    }
+    if u32::try_from(s.len()).is_err() {
+        // Offsets are u32 (for the JS bindings); no reference is 4 GiB long.
+        return Err(ScanError::InvalidFormat);
+    }
+    if !s.is_ascii() {
+        return Err(lowercase_retry_non_ascii(s));
+    }
+    let (spans, needs_lowercase) = reference(s.as_bytes()).ok_or(ScanError::InvalidFormat)?;
+    if needs_lowercase {
+        return Err(ScanError::NameContainsUppercase);
+    }
+    if spans.name_end - spans.path_start > REPOSITORY_NAME_TOTAL_LENGTH_MAX {
+        return Err(ScanError::NameTooLong);
+    }
+    if let Some(digest) = spans.digest(s) {
+        classify_verifiable(digest).map_err(|rejection| match rejection {
+            Rejection::Format => ScanError::DigestInvalidFormat,
+            Rejection::Unsupported => ScanError::DigestUnsupported,
+        })?;
+    }
+    Ok(spans)
+}
+
+/// The grammar only has ASCII, so non-ASCII input never matches as it is. Upstream then
+/// retries `strings.ToLower(s)`, which is ASCII only when every non-ASCII character lowers
+/// to ASCII: `İ` to `i` and `K` (Kelvin) to `k`.
+fn lowercase_retry_non_ascii(s: &str) -> ScanError {
+    let mut lowered = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{130}' => lowered.push('i'),
+            '\u{212a}' => lowered.push('k'),
+            c if c.is_ascii() => lowered.push(c.to_ascii_lowercase()),
+            _ => return ScanError::InvalidFormat,
+        }
+    }
+    match reference(lowered.as_bytes()) {
+        Some(_) => ScanError::NameContainsUppercase,
+        None => ScanError::InvalidFormat,
+    }
+}
+
+/// `WithName` (reference.go): `name` alone, no lower-cased retry; `(domain_end, path_start)`.
+pub(crate) fn scan_name(s: &str) -> Result<(usize, usize), ScanError> {
+    if u32::try_from(s.len()).is_err() || !s.is_ascii() {
+        return Err(ScanError::InvalidFormat);
+    }
+    let b = s.as_bytes();
+    match name(b) {
+        Some((domain_end, path_start, false)) => {
+            if b.len() - path_start > REPOSITORY_NAME_TOTAL_LENGTH_MAX {
+                Err(ScanError::NameTooLong)
+            } else {
+                Ok((domain_end, path_start))
+            }
+        }
+        _ => Err(ScanError::InvalidFormat),
+    }
+}
+
+/// `reference := name [ ":" tag ] [ "@" digest ]`, matched case-insensitively in `path`.
+///
+/// Returns the spans and whether a `path-component` held an uppercase letter: then only the
+/// lower-cased string matches, which upstream reports as `ErrNameContainsUppercase`. (Every
+/// other production accepts both cases and lower-casing keeps lengths, so this is exactly
+/// "the lower-cased input matches".)
+fn reference(b: &[u8]) -> Option<(Spans, bool)> {
+    let end = b.len();
+    let (name_tag_end, digest_start) = match b.iter().position(|&c| c == b'@') {
+        Some(at) => {
+            if !digest(b.get(at + 1..)?) {
+                return None;
+            }
+            (at, at + 1)
+        }
+        None => (end, end),
+    };
+    let name_tag = b.get(..name_tag_end)?;
+    let last_slash = name_tag.iter().rposition(|&c| c == b'/');
+    let (name_end, tag_start) = match name_tag.iter().rposition(|&c| c == b':') {
+        Some(colon) if last_slash.map_or(true, |slash| slash < colon) => {
+            if !tag(name_tag.get(colon + 1..)?) {
+                return None;
+            }
+            (colon, colon + 1)
+        }
+        _ => (name_tag_end, name_tag_end),
+    };
+    let (domain_end, path_start, needs_lowercase) = name(b.get(..name_end)?)?;
+    let spans = Spans {
+        domain_end,
+        path_start,
+        name_end,
+        tag_start,
+        tag_end: name_tag_end,
+        digest_start,
+        end,
+    };
+    Some((spans, needs_lowercase))
+}
+
+/// `name := [domain '/'] remote-name`: `(domain_end, path_start, path_has_uppercase)`.
+fn name(b: &[u8]) -> Option<(usize, usize, bool)> {
+    if let Some(slash) = b.iter().position(|&c| c == b'/') {
+        let (first, rest) = (b.get(..slash)?, b.get(slash + 1..)?);
+        if domain(first) {
+            if let Some(upper) = remote_name(rest) {
+                return Some((slash, slash + 1, upper));
+            }
+        }
+    }
+    remote_name(b).map(|upper| (0, 0, upper))
+}
+
+/// `path (or "remote-name") := path-component ['/' path-component]*`; `Some(has_uppercase)`
+/// when it matches with uppercase letters read as lowercase.
+fn remote_name(b: &[u8]) -> Option<bool> {
+    let mut upper = false;
+    for component in b.split(|&c| c == b'/') {
+        upper |= path_component(component)?;
+    }
+    Some(upper)
+}
+
+/// `path-component := alpha-numeric [separator alpha-numeric]*`; `Some(has_uppercase)`.
+pub(crate) fn path_component(b: &[u8]) -> Option<bool> {
+    let mut upper = false;
+    let mut i = 0;
+    while i < b.len() {
+        let run_start = i;
+        while let Some(&c) = b.get(i) {
+            if !c.is_ascii_alphanumeric() {
+                break;
+            }
+            upper |= c.is_ascii_uppercase();
+            i += 1;
+        }
+        if i == run_start {
+            // alpha-numeric := /[a-z0-9]+/ must open the component and follow each separator.
+            return None;
+        }
+        let sep_start = i;
+        while b.get(i).is_some_and(|c| !c.is_ascii_alphanumeric()) {
+            i += 1;
+        }
+        if i > sep_start && (i == b.len() || !separator(b.get(sep_start..i)?)) {
+            return None;
+        }
+    }
+    if b.is_empty() {
+        return None;
+    }
+    Some(upper)
+}
+
+/// `separator := /[_.]|__|[-]+/`: one period, one or two underscores, or any dashes.
+fn separator(b: &[u8]) -> bool {
+    matches!(b, b"." | b"_" | b"__") || (!b.is_empty() && b.iter().all(|&c| c == b'-'))
+}
+
+/// `domain := host [':' port-number]`, with `host := domain-name | '[' IPv6address ']'`.
+pub(crate) fn domain(b: &[u8]) -> bool {
+    let (host_ok, port) = if b.first() == Some(&b'[') {
+        match b.iter().position(|&c| c == b']') {
+            Some(close) => (
+                b.get(..=close).is_some_and(ipv6_host),
+                b.get(close + 1..).unwrap_or_default(),
+            ),
+            None => return false,
+        }
+    } else {
+        match b.iter().position(|&c| c == b':') {
+            Some(colon) => (
+                b.get(..colon).is_some_and(domain_name),
+                b.get(colon..).unwrap_or_default(),
+            ),
+            None => (domain_name(b), &[][..]),
+        }
+    };
+    host_ok && (port.is_empty() || optional_port(port))
+}
+
+/// `':' port-number`, `port-number := /[0-9]+/` (any number of digits, as upstream).
+fn optional_port(b: &[u8]) -> bool {
+    match b.split_first() {
+        Some((b':', digits)) => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
+/// `'[' IPv6address ']'` as upstream restricts it: `\[[a-fA-F0-9:]+\]` (no zone, no
+/// embedded IPv4).
+fn ipv6_host(b: &[u8]) -> bool {
+    match b {
+        [b'[', inner @ .., b']'] => {
+            !inner.is_empty() && inner.iter().all(|&c| c == b':' || c.is_ascii_hexdigit())
+        }
+        _ => false,
+    }
+}
+
+/// `domain-name := domain-component ['.' domain-component]*`.
+fn domain_name(b: &[u8]) -> bool {
+    b.split(|&c| c == b'.').all(domain_component)
+}
+
+/// `domain-component := /([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])/`.
+fn domain_component(b: &[u8]) -> bool {
+    match (b.first(), b.last()) {
+        (Some(first), Some(last)) => {
+            first.is_ascii_alphanumeric()
+                && last.is_ascii_alphanumeric()
+                && b.iter().all(|&c| c == b'-' || c.is_ascii_alphanumeric())
+        }
+        _ => false,
+    }
+}
+
+/// `tag := /[\w][\w.-]{0,127}/`.
+pub(crate) fn tag(b: &[u8]) -> bool {
+    let word = |c: u8| c == b'_' || c.is_ascii_alphanumeric();
+    match b.split_first() {
+        Some((&first, rest)) => {
+            word(first)
+                && b.len() <= TAG_LENGTH_MAX
+                && rest.iter().all(|&c| word(c) || c == b'.' || c == b'-')
+        }
+        None => false,
+    }
+}
+
+/// `digest := digest-algorithm ":" digest-hex` as the reference grammar writes it (looser
+/// than go-digest's, which then validates the digest): `digest-hex := /[0-9a-fA-F]{32,}/`.
+pub(crate) fn digest(b: &[u8]) -> bool {
+    match b.iter().position(|&c| c == b':') {
+        Some(colon) => {
+            let (algorithm, hex) = (b.get(..colon), b.get(colon + 1..));
+            algorithm.is_some_and(digest_algorithm)
+                && hex.is_some_and(|h| h.len() >= 32 && h.iter().all(u8::is_ascii_hexdigit))
+        }
+        None => false,
+    }
+}
+
+/// `digest-algorithm := digest-algorithm-component [digest-algorithm-separator
+/// digest-algorithm-component]*`, with `digest-algorithm-component := /[A-Za-z][A-Za-z0-9]*/`
+/// and `digest-algorithm-separator := /[+.-_]/`.
+fn digest_algorithm(b: &[u8]) -> bool {
+    let mut expect_letter = true;
+    for &c in b {
+        if expect_letter {
+            if !c.is_ascii_alphabetic() {
+                return false;
+            }
+            expect_letter = false;
+        } else if matches!(c, b'-' | b'_' | b'+' | b'.') {
+            expect_letter = true;
+        } else if !c.is_ascii_alphanumeric() {
+            return false;
+        }
+    }
+    !expect_letter
+}
+
+/// `identifier := /[a-f0-9]{64}/`: an image ID, a sha256 digest without its algorithm.
+pub(crate) fn identifier(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+}
