@@ -9,12 +9,13 @@
 use std::fmt::Display;
 
 use js_sys::{ArrayBuffer, Uint8Array};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-// INTERIM until core-ref's digest.rs lands: the same contract, on sha2 directly.
+use crate::digest::{compute, Algorithm};
+use crate::reference;
 use crate::ErrorCode;
-use interim_digest::{compute, Algorithm};
 
 #[wasm_bindgen(module = "/js/error.js")]
 extern "C" {
@@ -31,10 +32,24 @@ fn to_js<E: ErrorCode + Display>(err: E) -> JsValue {
     JsPullgateError::new(err.code(), &err.to_string()).into()
 }
 
+/// Plain data out: a JS object (not a `Map`) with absent fields left out, as API.md shapes it.
+fn to_plain<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
+        .map_err(JsValue::from)
+}
+
 /// A JS argument of the wrong type. The .d.ts rules these out for typed callers; untyped
 /// callers still get a `PullgateError`, never a bare `TypeError` from the glue.
 fn invalid_argument(what: &str, expected: &str) -> JsValue {
     JsPullgateError::new("INVALID_ARGUMENT", &format!("{what} must be {expected}")).into()
+}
+
+/// A required string argument.
+fn string_of(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    value
+        .as_string()
+        .ok_or_else(|| invalid_argument(what, "a string"))
 }
 
 /// The bytes of a `Uint8Array` (or any other view or `ArrayBuffer`) or of a string (UTF-8).
@@ -79,10 +94,10 @@ fn optional_string(value: Option<JsValue>, what: &str) -> Result<Option<String>,
 const DIGEST_TS: &str = r#"
 /**
  * The digest of `bytes` (a `Uint8Array` or a string, hashed as UTF-8), as
- * `"<algorithm>:<hex>"`. `algorithm` is `"sha256"` (the default) or `"sha512"`; any other
- * algorithm throws a `PullgateError` with code `DIGEST_UNSUPPORTED`.
+ * `"<algorithm>:<hex>"`. `algorithm` is `"sha256"` (the default), `"sha384"` or `"sha512"`;
+ * any other algorithm throws a `PullgateError` with code `DIGEST_UNSUPPORTED`.
  */
-export function digest(bytes: Uint8Array | string, algorithm?: "sha256" | "sha512"): string;
+export function digest(bytes: Uint8Array | string, algorithm?: "sha256" | "sha384" | "sha512"): string;
 "#;
 
 /// `digest(bytes, algorithm = "sha256")`; typed by `DIGEST_TS` (an optional parameter the
@@ -97,49 +112,53 @@ pub fn digest(bytes: JsValue, algorithm: Option<JsValue>) -> Result<String, JsVa
     Ok(compute(algorithm, &bytes).to_string())
 }
 
-mod interim_digest {
-    use sha2::{Digest as _, Sha256, Sha512};
-    use std::fmt;
+#[wasm_bindgen(typescript_custom_section)]
+const REFERENCE_TS: &str = r#"
+/** A parsed image reference (API.md, "References"). */
+export interface Reference {
+  /** `domain/path`, or `path` when there is no domain. */
+  name: string;
+  /** Present only when the input had one (always set by `normalizeReference`). */
+  domain?: string;
+  path: string;
+  tag?: string;
+  digest?: string;
+  /** The canonical text. */
+  string: string;
+}
 
-    pub enum Algorithm {
-        Sha256,
-        Sha512,
-    }
+/** A reference normalized as Docker does (`docker.io`, `library/`). */
+export interface NormalizedReference extends Reference {
+  domain: string;
+  /** distribution/reference `FamiliarString`, e.g. `hello:latest`. */
+  familiar: string;
+  /** distribution/reference `FamiliarName`, e.g. `hello`. */
+  familiarName: string;
+}
 
-    pub struct Unsupported(String);
+/**
+ * distribution/reference `Parse`: the reference as written, no normalization.
+ * Throws a `PullgateError` (`REFERENCE_INVALID_FORMAT`, `NAME_TOO_LONG`, ...).
+ */
+export function parseReference(s: string): Reference;
 
-    impl fmt::Display for Unsupported {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "unsupported digest algorithm {:?}", self.0)
-        }
-    }
+/**
+ * distribution/reference `ParseNormalizedNamed`: `hello` is `docker.io/library/hello`.
+ * Throws a `PullgateError` (`NAME_CONTAINS_UPPERCASE`, `NAME_IS_IMAGE_ID`, ...).
+ */
+export function normalizeReference(s: string): NormalizedReference;
+"#;
 
-    impl crate::ErrorCode for Unsupported {
-        fn code(&self) -> &'static str {
-            "DIGEST_UNSUPPORTED"
-        }
-    }
+/// `parseReference(s)`; typed by `REFERENCE_TS`.
+#[wasm_bindgen(js_name = parseReference, skip_typescript)]
+pub fn parse_reference(s: JsValue) -> Result<JsValue, JsValue> {
+    let parsed = reference::parse(&string_of(&s, "reference")?).map_err(to_js)?;
+    to_plain(&parsed)
+}
 
-    impl std::str::FromStr for Algorithm {
-        type Err = Unsupported;
-        fn from_str(s: &str) -> Result<Self, Unsupported> {
-            match s {
-                "sha256" => Ok(Algorithm::Sha256),
-                "sha512" => Ok(Algorithm::Sha512),
-                other => Err(Unsupported(other.to_string())),
-            }
-        }
-    }
-
-    pub fn compute(algorithm: Algorithm, bytes: &[u8]) -> String {
-        let (name, hex) = match algorithm {
-            Algorithm::Sha256 => ("sha256", hex(&Sha256::digest(bytes))),
-            Algorithm::Sha512 => ("sha512", hex(&Sha512::digest(bytes))),
-        };
-        format!("{name}:{hex}")
-    }
-
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
+/// `normalizeReference(s)`; typed by `REFERENCE_TS`.
+#[wasm_bindgen(js_name = normalizeReference, skip_typescript)]
+pub fn normalize_reference(s: JsValue) -> Result<JsValue, JsValue> {
+    let parsed = reference::parse_normalized_named(&string_of(&s, "reference")?).map_err(to_js)?;
+    to_plain(&parsed.normalized())
 }

@@ -48,7 +48,13 @@ async function listAll(path, key, onPage) {
  * gateway's host or none) as the repository path the gateway serves, normalized by the core.
  */
 function repositoryOf(input) {
-  return { repository: input.trim(), tag: undefined };
+  const reference = pg.normalizeReference(input.trim());
+  // The gateway serves one registry: a bare name (normalized to docker.io) or one naming this
+  // host means a repository here; another host's reference can't be served from here.
+  if (reference.domain !== "docker.io" && reference.domain !== location.host) {
+    throw new Error(`${reference.domain} is another registry: this gateway serves ${location.host}`);
+  }
+  return { repository: reference.path, tag: reference.tag };
 }
 
 function link(repository) {

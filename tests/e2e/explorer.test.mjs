@@ -101,13 +101,26 @@ test("tags are followed across Link pages (as registries that paginate serve the
   await context.close();
 });
 
-test("a typed repository name opens its tags", async () => {
+test("a typed reference is normalized by the core: hello is library/hello", async () => {
   const { page, context, problems } = await open("/");
-  await page.fill("#find-input", "demo/multiarch");
+  await page.fill("#find-input", "hello");
   await page.click("#find button");
   await page.waitForFunction(() => document.getElementById("tags-status").textContent === "2 tags");
-  assert.deepEqual(await page.$$eval("#tags-list li", (lis) => lis.map((li) => li.textContent).sort()), ["2.1.0", "latest"]);
+  assert.equal(await page.textContent("#repository-title"), "library/hello");
+  assert.deepEqual(await page.$$eval("#tags-list li", (lis) => lis.map((li) => li.textContent).sort()), ["1.0", "latest"]);
+
+  const host = new URL(stack.gateway.url).host;
+  await page.fill("#find-input", `${host}/demo/multiarch:2.1.0`);
+  await page.click("#find button");
+  await page.waitForFunction(() => document.getElementById("repository-title").textContent === "demo/multiarch");
+  await page.waitForFunction(() => document.getElementById("tags-status").textContent === "2 tags");
+  assert.equal(await page.textContent("#pull-command"), `docker pull ${host}/demo/multiarch:2.1.0`);
   await page.screenshot({ path: join(results, "explorer-typed.png") });
+
+  await page.fill("#find-input", "Hello");
+  await page.click("#find button");
+  await page.waitForSelector("#find-error:not([hidden])");
+  assert.equal(await page.textContent("#find-error"), 'repository name must be lowercase: "Hello" (NAME_CONTAINS_UPPERCASE)');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -59,7 +59,7 @@ test('import * as pg from "pullgate" works in Node without init, digests match n
     const inputs = ["", "hello", "héllo ✓ 🐳", randomBytes(1 << 20), new Uint8Array(0)];
     const cases = [];
     for (const input of inputs) {
-      for (const algorithm of ["sha256", "sha512"]) {
+      for (const algorithm of ["sha256", "sha384", "sha512"]) {
         const bytes = typeof input === "string" ? Buffer.from(input, "utf8") : input;
         cases.push([pg.digest(input, algorithm), algorithm + ":" + createHash(algorithm).update(bytes).digest("hex")]);
       }
@@ -118,11 +118,15 @@ test("the .d.ts type-checks a typed usage file (tsc --noEmit)", () => {
   );
   writeFileSync(
     join(project, "usage.ts"),
-    `import init, { digest, initSync, PullgateError, type PullgateErrorCode } from "pullgate";
+    `import init, { digest, initSync, normalizeReference, PullgateError, type NormalizedReference, type PullgateErrorCode } from "pullgate";
+const ref: NormalizedReference = normalizeReference("hello");
+const familiar: string = ref.familiarName;
+// @ts-expect-error tag may be absent
+const tag: string = ref.tag;
 await init();
 const a: string = digest("hello");
 const b: string = digest(new Uint8Array([1, 2, 3]), "sha512");
-// @ts-expect-error only sha256 and sha512 can be computed
+// @ts-expect-error only sha256, sha384 and sha512 can be computed
 digest("x", "md5");
 // @ts-expect-error bytes are a Uint8Array or a string
 digest(42);
@@ -134,8 +138,39 @@ try {
     console.log(code, e.message);
   }
 }
-void initSync;
+void initSync, familiar, tag;
 `,
   );
   execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", project], { cwd: project, stdio: "inherit" });
+});
+
+test("references are parsed and normalized by the core, errors carry its codes", () => {
+  const result = run(`
+    import { normalizeReference, parseReference, PullgateError } from "pullgate";
+    const out = { hello: normalizeReference("hello"), local: parseReference("localhost:5000/demo/single:1.0.0"), errors: [] };
+    for (const s of ["Hello", "", "a".repeat(64)]) {
+      try { normalizeReference(s); } catch (e) { out.errors.push([e instanceof PullgateError, e.code]); }
+    }
+    console.log(JSON.stringify(out));
+  `);
+  assert.deepEqual(result.hello, {
+    name: "docker.io/library/hello",
+    domain: "docker.io",
+    path: "library/hello",
+    string: "docker.io/library/hello",
+    familiar: "hello",
+    familiarName: "hello",
+  });
+  assert.deepEqual(result.local, {
+    name: "localhost:5000/demo/single",
+    domain: "localhost:5000",
+    path: "demo/single",
+    tag: "1.0.0",
+    string: "localhost:5000/demo/single:1.0.0",
+  });
+  assert.deepEqual(result.errors, [
+    [true, "NAME_CONTAINS_UPPERCASE"],
+    [true, "REFERENCE_INVALID_FORMAT"],
+    [true, "NAME_IS_IMAGE_ID"],
+  ]);
 });

@@ -103,6 +103,18 @@ test("manifests by digest are verified and passed on byte for byte", async () =>
   assert.equal((await missing.json()).errors[0].code, "MANIFEST_UNKNOWN");
 });
 
+test("invalid repository names are refused before the upstream sees them", async () => {
+  for (const name of ["Demo/Single", "demo//single", "a:5000/x", "-demo", "x".repeat(256)]) {
+    const response = await fetch(`${gw()}/v2/${name}/manifests/latest`);
+    assert.equal(response.status, 400, name);
+    const [error] = (await response.json()).errors;
+    assert.equal(error.code, "NAME_INVALID", name);
+  }
+  const upper = await (await fetch(`${gw()}/v2/Demo/tags/list`)).json();
+  assert.equal(upper.errors[0].message, 'invalid repository name: repository name must be lowercase: "Demo" (NAME_CONTAINS_UPPERCASE)');
+  assert.equal((await fetch(`${gw()}/v2/library/hello/tags/list`)).status, 200);
+});
+
 test("the gateway is read-only", async () => {
   for (const method of ["PUT", "POST", "DELETE", "PATCH"]) {
     const response = await fetch(`${gw()}/v2/demo/single/manifests/latest`, { method, body: method === "DELETE" ? undefined : "{}" });

@@ -1,7 +1,7 @@
 // The pullgate gateway: a Workers ES module that serves the registry API at /v2/ from the
 // configured UPSTREAM and the explorer (www/) at /. Rules live in the core (the pullgate wasm,
 // loaded through the package's workerd entry); this file is glue: routing and streaming.
-import { digest, PullgateError } from "../pkg/workerd.js";
+import { digest, parseReference, PullgateError } from "../pkg/workerd.js";
 
 // RFC 9110 section 7.6.1: connection-specific headers are not forwarded.
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host"];
@@ -33,6 +33,9 @@ async function proxy(request, url, env) {
     // A pull gateway: pushes go to the registry itself.
     return registryError(405, "UNSUPPORTED", `${request.method} is not supported: the gateway is read-only`, { allow: "GET, HEAD" });
   }
+  const invalid = invalidName(url.pathname);
+  if (invalid) return invalid;
+
   const upstream = new URL(env.UPSTREAM);
   const target = new URL(url.pathname + url.search, upstream.origin);
 
@@ -61,6 +64,29 @@ async function proxy(request, url, env) {
     return verifiedManifest(response, out, byDigest[1]);
   }
   return new Response(request.method === "HEAD" ? null : response.body, { status: response.status, statusText: response.statusText, headers: out });
+}
+
+/**
+ * A 400 NAME_INVALID when the repository name in a /v2/<name>/(manifests|blobs|tags)/ path is
+ * not one (checked by the core's reference grammar), else null. Invalid names never reach the
+ * upstream.
+ */
+function invalidName(pathname) {
+  const match = pathname.match(/^\/v2\/(.+)\/(?:manifests\/[^/]+|blobs\/[^/]+|tags\/list)$/);
+  if (!match) return null;
+  let name;
+  try {
+    name = decodeURIComponent(match[1]);
+    const reference = parseReference(name);
+    // A repository name is a bare name: "x:1" or "host:5000/x" parse, but name a tag or a port.
+    if (reference.name === name && !reference.tag && !reference.digest && !name.includes(":")) return null;
+  } catch (err) {
+    if (err instanceof PullgateError) {
+      return registryError(400, "NAME_INVALID", `invalid repository name: ${err.message} (${err.code})`);
+    }
+    if (!(err instanceof URIError)) throw err;
+  }
+  return registryError(400, "NAME_INVALID", `invalid repository name: ${JSON.stringify(name ?? match[1])}`);
 }
 
 /**
