@@ -25,8 +25,11 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  await stack?.stop();
+  try {
+    await browser?.close();
+  } finally {
+    await stack?.stop();
+  }
 });
 
 /** A page that records console errors, uncaught exceptions and any request leaving the gateway. */

@@ -22,8 +22,11 @@ before(async () => {
 });
 
 after(async () => {
-  await stack?.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  try {
+    await stack?.stop();
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
 });
 
 const gw = () => stack.gateway.url;
