@@ -6,7 +6,7 @@ use std::fmt;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use super::scan::{identifier, scan};
+use super::scan::{identifier, scan, scan_docker_hub_remainder, Spans};
 use super::{
     Reference, ReferenceError, DEFAULT_DOMAIN, DEFAULT_TAG, LEGACY_DEFAULT_DOMAIN,
     OFFICIAL_REPO_PREFIX,
@@ -29,7 +29,9 @@ fn split_docker_domain(name: &str) -> (&str, &'static str, &str) {
         (maybe_domain, maybe_remote)
     } else if maybe_domain == LEGACY_DEFAULT_DOMAIN {
         (DEFAULT_DOMAIN, maybe_remote)
-    } else if maybe_domain.contains(['.', ':']) || changes_when_lowercased(maybe_domain) {
+    } else if maybe_domain.bytes().any(|c| c == b'.' || c == b':')
+        || changes_when_lowercased(maybe_domain)
+    {
         (maybe_domain, maybe_remote)
     } else {
         (DEFAULT_DOMAIN, name)
@@ -44,6 +46,9 @@ fn split_docker_domain(name: &str) -> (&str, &'static str, &str) {
 
 /// Go's `strings.ToLower(s) != s`: some character has a different lowercase form.
 fn changes_when_lowercased(s: &str) -> bool {
+    if s.is_ascii() {
+        return s.bytes().any(|c| c.is_ascii_uppercase());
+    }
     s.chars().any(|c| {
         let mut lower = c.to_lowercase();
         !(lower.next() == Some(c) && lower.next().is_none())
@@ -61,25 +66,56 @@ fn changes_when_lowercased(s: &str) -> bool {
 /// (so `""` is [`ReferenceError::InvalidFormat`], and the 255-character limit applies to the
 /// path with any `library/` prefix). Errors quote the input as given.
 pub fn parse_normalized_named(s: &str) -> Result<Reference, ReferenceError> {
+    let (canonical, spans) = normalize(s, 0)?;
+    Ok(Reference::from_spans(canonical, spans))
+}
+
+/// The canonical string of `s` and its spans, with room for `spare` more bytes.
+fn normalize(s: &str, spare: usize) -> Result<(String, Spans), ReferenceError> {
     if identifier(s) {
         return Err(ReferenceError::NameIsImageId {
             input: s.to_owned(),
         });
     }
     let (domain, prefix, remainder) = split_docker_domain(s);
-    let remote = remainder.split(':').next().unwrap_or_default();
+    let remote = match remainder.find(':') {
+        Some(colon) => remainder.get(..colon).unwrap_or_default(),
+        None => remainder,
+    };
     if changes_when_lowercased(remote) {
         return Err(ReferenceError::NameContainsUppercase {
             input: s.to_owned(),
         });
     }
-    let mut canonical = String::with_capacity(domain.len() + 1 + prefix.len() + remainder.len());
+    let mut canonical =
+        String::with_capacity(domain.len() + 1 + prefix.len() + remainder.len() + spare);
     canonical.push_str(domain);
     canonical.push('/');
     canonical.push_str(prefix);
     canonical.push_str(remainder);
-    let spans = scan(&canonical).map_err(|e| e.with_input(s))?;
-    Ok(Reference::from_spans(canonical, spans))
+    if u32::try_from(canonical.len() + spare).is_err() {
+        return Err(ReferenceError::InvalidFormat {
+            input: s.to_owned(),
+        });
+    }
+    let spans = if domain == DEFAULT_DOMAIN {
+        // Only the remainder needs scanning (see scan_docker_hub_remainder).
+        let shift = domain.len() + 1 + prefix.len();
+        let spans =
+            scan_docker_hub_remainder(remainder, prefix.len()).map_err(|e| e.with_input(s))?;
+        Spans {
+            domain_end: domain.len(),
+            path_start: domain.len() + 1,
+            name_end: spans.name_end + shift,
+            tag_start: spans.tag_start + shift,
+            tag_end: spans.tag_end + shift,
+            digest_start: spans.digest_start + shift,
+            end: spans.end + shift,
+        }
+    } else {
+        scan(&canonical).map_err(|e| e.with_input(s))?
+    };
+    Ok((canonical, spans))
 }
 
 /// `ParseNamed`: [`parse_normalized_named`], and the input must already be that canonical
@@ -99,17 +135,27 @@ pub fn parse_named(s: &str) -> Result<Reference, ReferenceError> {
 /// nor digest, and only the digest when there are both
 /// (`busybox:latest@sha256:…` is `docker.io/library/busybox@sha256:…`).
 pub fn parse_docker_ref(s: &str) -> Result<Reference, ReferenceError> {
-    let named = parse_normalized_named(s)?;
-    match (named.tag(), named.digest()) {
-        (Some(_), Some(digest)) => {
-            Reference::assemble(named.domain(), named.path(), None, Some(digest)).ok_or_else(|| {
-                ReferenceError::InvalidFormat {
-                    input: s.to_owned(),
-                }
-            })
-        }
-        _ => Ok(tag_name_only(named)),
+    // Built in place: one allocation, as for parse_normalized_named.
+    let (mut canonical, mut spans) = normalize(s, 1 + DEFAULT_TAG.len())?;
+    let has_tag = spans.tag_end > spans.tag_start;
+    let has_digest = spans.end > spans.digest_start;
+    if has_tag && has_digest {
+        // Keep only the digest: drop ":tag".
+        let removed = spans.tag_end - spans.name_end;
+        canonical.replace_range(spans.name_end..spans.tag_end, "");
+        spans.tag_start = spans.name_end;
+        spans.tag_end = spans.name_end;
+        spans.digest_start -= removed;
+        spans.end -= removed;
+    } else if !has_tag && !has_digest {
+        canonical.push(':');
+        canonical.push_str(DEFAULT_TAG);
+        spans.tag_start = spans.name_end + 1;
+        spans.tag_end = canonical.len();
+        spans.digest_start = canonical.len();
+        spans.end = canonical.len();
     }
+    Ok(Reference::from_spans(canonical, spans))
 }
 
 /// `TagNameOnly`: adds the `latest` tag to a reference with neither tag nor digest.

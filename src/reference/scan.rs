@@ -22,6 +22,36 @@ pub const REPOSITORY_NAME_TOTAL_LENGTH_MAX: usize = 255;
 /// The longest tag (`[\w][\w.-]{0,127}`).
 pub const TAG_LENGTH_MAX: usize = 128;
 
+/// Byte classes for the scanner's inner loops, one table lookup per byte.
+const ALNUM: u8 = 1;
+const UPPER: u8 = 2;
+const DOMAIN_CHAR: u8 = 8;
+
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let mut class = 0;
+        if b.is_ascii_alphanumeric() {
+            class |= ALNUM | DOMAIN_CHAR;
+        }
+        if b.is_ascii_uppercase() {
+            class |= UPPER;
+        }
+        if b == b'-' {
+            class |= DOMAIN_CHAR;
+        }
+        table[c] = class;
+        c += 1;
+    }
+    table
+};
+
+fn class(c: u8) -> u8 {
+    CLASS[usize::from(c)]
+}
+
 /// Byte offsets of the parts of a reference inside the string that was scanned.
 ///
 /// Absent parts are empty ranges: `domain` is `0..domain_end` (`domain_end == 0` when there
@@ -107,18 +137,39 @@ pub fn scan(s: &str) -> Result<Spans, ScanError> {
     if s.is_empty() {
         return Err(ScanError::NameEmpty);
     }
+    scan_with(s, Domain::Allowed, 0)
+}
+
+/// Whether the scanned string may start with a domain.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Domain {
+    /// `name := [domain '/'] remote-name`.
+    Allowed,
+    /// The name is all `remote-name`.
+    Absent,
+}
+
+/// What `Parse` of `"docker.io/" + prefix + s` says, scanning only `s` (`prefix` being a
+/// valid path prefix such as `library/`, `prefix_len` its length): `docker.io` is always a
+/// domain, and with a valid path after it the grammar's choice is that domain either way.
+/// The spans are relative to `s`, all in the path.
+pub(crate) fn scan_docker_hub_remainder(s: &str, prefix_len: usize) -> Result<Spans, ScanError> {
+    scan_with(s, Domain::Absent, prefix_len)
+}
+
+fn scan_with(s: &str, domain: Domain, path_prefix_len: usize) -> Result<Spans, ScanError> {
     if u32::try_from(s.len()).is_err() {
         // Offsets are u32 (for the JS bindings); no reference is 4 GiB long.
         return Err(ScanError::InvalidFormat);
     }
     if !s.is_ascii() {
-        return Err(lowercase_retry_non_ascii(s));
+        return Err(lowercase_retry_non_ascii(s, domain));
     }
-    let (spans, needs_lowercase) = reference(s.as_bytes()).ok_or(ScanError::InvalidFormat)?;
+    let (spans, needs_lowercase) = reference(s, domain).ok_or(ScanError::InvalidFormat)?;
     if needs_lowercase {
         return Err(ScanError::NameContainsUppercase);
     }
-    if spans.name_end - spans.path_start > REPOSITORY_NAME_TOTAL_LENGTH_MAX {
+    if path_prefix_len + spans.name_end - spans.path_start > REPOSITORY_NAME_TOTAL_LENGTH_MAX {
         return Err(ScanError::NameTooLong);
     }
     if let Some(digest) = spans.digest(s) {
@@ -133,7 +184,7 @@ pub fn scan(s: &str) -> Result<Spans, ScanError> {
 /// The grammar only has ASCII, so non-ASCII input never matches as it is. Upstream then
 /// retries `strings.ToLower(s)`, which is ASCII only when every non-ASCII character lowers
 /// to ASCII: `İ` to `i` and `K` (Kelvin) to `k`.
-fn lowercase_retry_non_ascii(s: &str) -> ScanError {
+fn lowercase_retry_non_ascii(s: &str, domain: Domain) -> ScanError {
     let mut lowered = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -143,7 +194,7 @@ fn lowercase_retry_non_ascii(s: &str) -> ScanError {
             _ => return ScanError::InvalidFormat,
         }
     }
-    match reference(lowered.as_bytes()) {
+    match reference(&lowered, domain) {
         Some(_) => ScanError::NameContainsUppercase,
         None => ScanError::InvalidFormat,
     }
@@ -173,35 +224,45 @@ pub(crate) fn scan_name(s: &str) -> Result<(usize, usize), ScanError> {
 /// lower-cased string matches, which upstream reports as `ErrNameContainsUppercase`. (Every
 /// other production accepts both cases and lower-casing keeps lengths, so this is exactly
 /// "the lower-cased input matches".)
-fn reference(b: &[u8]) -> Option<(Spans, bool)> {
+fn reference(s: &str, domain: Domain) -> Option<(Spans, bool)> {
+    let b = s.as_bytes();
     let end = b.len();
-    let (name_tag_end, digest_start) = match b.iter().position(|&c| c == b'@') {
-        Some(at) => {
-            if !digest(b.get(at + 1..)?) {
-                return None;
-            }
-            (at, at + 1)
+    // The first '@' starts the digest.
+    let at = b.iter().position(|&c| c == b'@').unwrap_or(end);
+    let digest_start = if at < end {
+        if !digest(b.get(at + 1..)?) {
+            return None;
         }
-        None => (end, end),
+        at + 1
+    } else {
+        end
     };
-    let name_tag = b.get(..name_tag_end)?;
-    let last_slash = name_tag.iter().rposition(|&c| c == b'/');
-    let (name_end, tag_start) = match name_tag.iter().rposition(|&c| c == b':') {
-        Some(colon) if last_slash.map_or(true, |slash| slash < colon) => {
+    // A ':' after the last '/' starts the tag: look back from the '@' for whichever of the
+    // two comes last (only the tag's length away when there is one).
+    let name_tag = b.get(..at)?;
+    let (name_end, tag_start) = match name_tag.iter().rposition(|&c| c == b':' || c == b'/') {
+        Some(colon) if name_tag.get(colon) == Some(&b':') => {
             if !tag(name_tag.get(colon + 1..)?) {
                 return None;
             }
             (colon, colon + 1)
         }
-        _ => (name_tag_end, name_tag_end),
+        _ => (at, at),
     };
-    let (domain_end, path_start, needs_lowercase) = name(b.get(..name_end)?)?;
+    let name = b.get(..name_end)?;
+    let (domain_end, path_start, needs_lowercase) = match domain {
+        Domain::Allowed => {
+            let first_slash = name.iter().position(|&c| c == b'/').unwrap_or(usize::MAX);
+            name_split(name, first_slash)?
+        }
+        Domain::Absent => (0, 0, remote_name(name)?),
+    };
     let spans = Spans {
         domain_end,
         path_start,
         name_end,
         tag_start,
-        tag_end: name_tag_end,
+        tag_end: at,
         digest_start,
         end,
     };
@@ -210,83 +271,106 @@ fn reference(b: &[u8]) -> Option<(Spans, bool)> {
 
 /// `name := [domain '/'] remote-name`: `(domain_end, path_start, path_has_uppercase)`.
 fn name(b: &[u8]) -> Option<(usize, usize, bool)> {
-    if let Some(slash) = b.iter().position(|&c| c == b'/') {
-        let (first, rest) = (b.get(..slash)?, b.get(slash + 1..)?);
+    let first_slash = b.iter().position(|&c| c == b'/').unwrap_or(usize::MAX);
+    name_split(b, first_slash)
+}
+
+/// [`name`] with the position of the first `/` known (`usize::MAX` for none).
+fn name_split(b: &[u8], first_slash: usize) -> Option<(usize, usize, bool)> {
+    if first_slash < b.len() {
+        let (first, rest) = (b.get(..first_slash)?, b.get(first_slash + 1..)?);
         if domain(first) {
             if let Some(upper) = remote_name(rest) {
-                return Some((slash, slash + 1, upper));
+                return Some((first_slash, first_slash + 1, upper));
             }
         }
     }
     remote_name(b).map(|upper| (0, 0, upper))
 }
 
-/// `path (or "remote-name") := path-component ['/' path-component]*`; `Some(has_uppercase)`
-/// when it matches with uppercase letters read as lowercase.
+/// `path (or "remote-name") := path-component ['/' path-component]*`, with
+/// `path-component := alpha-numeric [separator alpha-numeric]*`; `Some(has_uppercase)` when
+/// it matches with uppercase letters read as lowercase.
 fn remote_name(b: &[u8]) -> Option<bool> {
     let mut upper = false;
-    for component in b.split(|&c| c == b'/') {
-        upper |= path_component(component)?;
+    let mut i = 0;
+    loop {
+        // alpha-numeric := /[a-z0-9]+/ opens every component and follows every separator.
+        let run_start = i;
+        let mut seen = 0;
+        while let Some(&c) = b.get(i) {
+            let k = class(c);
+            if k & ALNUM == 0 {
+                break;
+            }
+            seen |= k;
+            i += 1;
+        }
+        upper |= seen & UPPER != 0;
+        if i == run_start {
+            return None;
+        }
+        match b.get(i) {
+            None => return Some(upper),
+            Some(b'/') => i += 1,
+            // separator := /[_.]|__|[-]+/
+            Some(b'.') => i += 1,
+            Some(b'_') => i += if b.get(i + 1) == Some(&b'_') { 2 } else { 1 },
+            Some(b'-') => {
+                while b.get(i) == Some(&b'-') {
+                    i += 1;
+                }
+            }
+            Some(_) => return None,
+        }
     }
-    Some(upper)
 }
 
 /// `path-component := alpha-numeric [separator alpha-numeric]*`; `Some(has_uppercase)`.
 pub(crate) fn path_component(b: &[u8]) -> Option<bool> {
-    let mut upper = false;
-    let mut i = 0;
-    while i < b.len() {
-        let run_start = i;
-        while let Some(&c) = b.get(i) {
-            if !c.is_ascii_alphanumeric() {
-                break;
-            }
-            upper |= c.is_ascii_uppercase();
-            i += 1;
-        }
-        if i == run_start {
-            // alpha-numeric := /[a-z0-9]+/ must open the component and follow each separator.
-            return None;
-        }
-        let sep_start = i;
-        while b.get(i).is_some_and(|c| !c.is_ascii_alphanumeric()) {
-            i += 1;
-        }
-        if i > sep_start && (i == b.len() || !separator(b.get(sep_start..i)?)) {
-            return None;
-        }
-    }
-    if b.is_empty() {
+    if b.contains(&b'/') {
         return None;
     }
-    Some(upper)
-}
-
-/// `separator := /[_.]|__|[-]+/`: one period, one or two underscores, or any dashes.
-fn separator(b: &[u8]) -> bool {
-    matches!(b, b"." | b"_" | b"__") || (!b.is_empty() && b.iter().all(|&c| c == b'-'))
+    remote_name(b)
 }
 
 /// `domain := host [':' port-number]`, with `host := domain-name | '[' IPv6address ']'`.
 pub(crate) fn domain(b: &[u8]) -> bool {
-    let (host_ok, port) = if b.first() == Some(&b'[') {
-        match b.iter().position(|&c| c == b']') {
-            Some(close) => (
-                b.get(..=close).is_some_and(ipv6_host),
-                b.get(close + 1..).unwrap_or_default(),
-            ),
-            None => return false,
+    if b.first() == Some(&b'[') {
+        return match b.iter().position(|&c| c == b']') {
+            Some(close) => {
+                b.get(..=close).is_some_and(ipv6_host)
+                    && b.get(close + 1..)
+                        .is_some_and(|port| port.is_empty() || optional_port(port))
+            }
+            None => false,
+        };
+    }
+    // domain-name := domain-component ['.' domain-component]*, then the optional port.
+    let mut i = 0;
+    loop {
+        // domain-component := /([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])/
+        if !b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            return false;
         }
-    } else {
-        match b.iter().position(|&c| c == b':') {
-            Some(colon) => (
-                b.get(..colon).is_some_and(domain_name),
-                b.get(colon..).unwrap_or_default(),
-            ),
-            None => (domain_name(b), &[][..]),
+        let mut last = b'a';
+        while let Some(&c) = b.get(i) {
+            if class(c) & DOMAIN_CHAR == 0 {
+                break;
+            }
+            last = c;
+            i += 1;
         }
-    };
-    host_ok && (port.is_empty() || optional_port(port))
+        if last == b'-' {
+            return false;
+        }
+        match b.get(i) {
+            None => return true,
+            Some(b'.') => i += 1,
+            Some(b':') => return b.get(i..).is_some_and(optional_port),
+            Some(_) => return false,
+        }
+    }
 }
 
 /// `':' port-number`, `port-number := /[0-9]+/` (any number of digits, as upstream).
@@ -303,23 +387,6 @@ fn ipv6_host(b: &[u8]) -> bool {
     match b {
         [b'[', inner @ .., b']'] => {
             !inner.is_empty() && inner.iter().all(|&c| c == b':' || c.is_ascii_hexdigit())
-        }
-        _ => false,
-    }
-}
-
-/// `domain-name := domain-component ['.' domain-component]*`.
-fn domain_name(b: &[u8]) -> bool {
-    b.split(|&c| c == b'.').all(domain_component)
-}
-
-/// `domain-component := /([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])/`.
-fn domain_component(b: &[u8]) -> bool {
-    match (b.first(), b.last()) {
-        (Some(first), Some(last)) => {
-            first.is_ascii_alphanumeric()
-                && last.is_ascii_alphanumeric()
-                && b.iter().all(|&c| c == b'-' || c.is_ascii_alphanumeric())
         }
         _ => false,
     }
