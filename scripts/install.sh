@@ -22,6 +22,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   systemctl disable --now nginx >/dev/null 2>&1 || service nginx stop >/dev/null 2>&1 || true
 fi
 
+# Node 20.3+ runs the JS parts (wrangler 4.86 and playwright-core 1.65 require it).
+if ! command -v node >/dev/null 2>&1 || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=3)?0:1)'; then
+  echo "install: Node.js 20.3 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "install: rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
@@ -35,10 +41,9 @@ if [ -n "$want" ] && [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want" --force
 fi
 
-# npm packages of the JS parts (lockfiles make these reproducible).
-for dir in . ; do
-  if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules" -o "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    echo "install: npm ci in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
-done
+# npm packages of the JS parts (miniflare, wrangler, playwright-core, typescript), exactly as
+# package-lock.json pins them; again only when the lockfile is newer than the install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "install: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -12,6 +12,8 @@
 
 pub mod auth;
 pub mod digest;
+#[cfg(target_arch = "wasm32")]
+mod js;
 pub mod limiter;
 pub mod manifest;
 pub mod platform;

@@ -1,0 +1,34 @@
+# pullgate: `make demo` runs the whole system locally, `make test` checks all of it.
+# Both install what is missing first (scripts/install.sh is idempotent and fast).
+.PHONY: all install build demo test bench
+
+all: build
+
+install:
+	@scripts/install.sh
+
+# The wasm (release: the package ships it), then the npm package in pkg/ and what www/ and
+# worker/ load (www/pkg/, worker/pkg/).
+build: install
+	cargo build --release --target wasm32-unknown-unknown
+	node scripts/build-pkg.mjs
+
+# Registry on 127.0.0.1:5000 (seeded), gateway on 127.0.0.1:8787; Ctrl-C stops both.
+# UPSTREAM=https://registry-1.docker.io make demo fronts another registry instead.
+demo: build
+	node scripts/demo.mjs
+
+# Every step fails the target. js.rs only exists on wasm32, hence the second clippy run;
+# cargo test includes tests/deps.rs (no wasm-only crate in the native dependency tree).
+test: install
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+	cargo test
+	@$(MAKE) --no-print-directory build
+	node --test --test-reporter=spec tests/js/
+	node --test --test-reporter=spec tests/worker/
+	node --test --test-reporter=spec tests/e2e/
+
+bench: install
+	cd bench && cargo bench

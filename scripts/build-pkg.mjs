@@ -1,0 +1,106 @@
+// Turns the release wasm into the npm package in pkg/ and copies it where www/ and worker/
+// load it. Run by `make build` after `cargo build --release --target wasm32-unknown-unknown`.
+//
+// One wasm serves every host: wasm-bindgen's `web` output (ESM glue with `init`/`initSync`)
+// plus one thin entry per host from js/ (node.js instantiates at import, workerd.js from the
+// module import, browser.js leaves `init()` to the caller), selected by export conditions.
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pkg = join(root, "pkg");
+const wasm = join(root, "target/wasm32-unknown-unknown/release/pullgate.wasm");
+
+if (!existsSync(wasm)) {
+  throw new Error(`${relative(root, wasm)} is missing: run cargo build --release --target wasm32-unknown-unknown`);
+}
+
+rmSync(pkg, { recursive: true, force: true });
+execFileSync(
+  "wasm-bindgen",
+  ["--target", "web", "--weak-refs", "--out-dir", pkg, "--out-name", "pullgate", wasm],
+  { stdio: "inherit" },
+);
+
+// The glue imports PullgateError from a snippet whose folder name carries a hash; the entries
+// must export that very module so `instanceof` holds.
+const snippets = join(pkg, "snippets");
+const errorModules = readdirSync(snippets, { recursive: true })
+  .map((p) => join(snippets, p))
+  .filter((p) => p.endsWith(join("js", "error.js")));
+if (errorModules.length !== 1) {
+  throw new Error(`expected one js/error.js snippet in pkg/snippets, found ${errorModules.length}`);
+}
+const errorModule = "./" + relative(pkg, errorModules[0]).split("\\").join("/");
+
+for (const entry of ["node.js", "workerd.js", "browser.js"]) {
+  const text = readFileSync(join(root, "js", entry), "utf8").replaceAll("__ERROR_MODULE__", errorModule);
+  writeFileSync(join(pkg, entry), text);
+}
+cpSync(join(root, "js/index.d.ts"), join(pkg, "index.d.ts"));
+cpSync(join(root, "js/README.md"), join(pkg, "README.md"));
+
+const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
+const field = (name) => {
+  const match = cargo.match(new RegExp(`^${name}\\s*=\\s*"([^"]*)"`, "m"));
+  if (!match) throw new Error(`Cargo.toml has no ${name}`);
+  return match[1];
+};
+const keywords = JSON.parse(cargo.match(/^keywords\s*=\s*(\[[^\]]*\])/m)?.[1] ?? "[]");
+
+const manifest = {
+  name: "pullgate",
+  version: field("version"),
+  description: field("description"),
+  license: field("license"),
+  repository: field("repository"),
+  keywords,
+  type: "module",
+  // Conditions are tried in order: Workers bundlers (wrangler, Miniflare) set `workerd`,
+  // Node sets `node`, browsers and bundlers take `browser` or the default.
+  exports: {
+    ".": {
+      types: "./index.d.ts",
+      workerd: "./workerd.js",
+      node: "./node.js",
+      browser: "./browser.js",
+      default: "./browser.js",
+    },
+    "./pullgate_bg.wasm": "./pullgate_bg.wasm",
+    "./package.json": "./package.json",
+  },
+  main: "./node.js",
+  browser: "./browser.js",
+  types: "./index.d.ts",
+  files: [
+    "pullgate.js",
+    "pullgate.d.ts",
+    "pullgate_bg.wasm",
+    "pullgate_bg.wasm.d.ts",
+    "snippets/",
+    "node.js",
+    "workerd.js",
+    "browser.js",
+    "index.d.ts",
+    "README.md",
+  ],
+  // The Node and Workers entries instantiate the wasm at import; the rest is pure.
+  sideEffects: ["./node.js", "./workerd.js"],
+  engines: { node: ">=18" },
+};
+writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+
+// What the explorer (www/) and the gateway (worker/) load: their entry, the glue, the wasm and
+// the snippets, as built (git-ignored). Both load the package's own files, not a second build.
+const shared = ["pullgate.js", "pullgate_bg.wasm", "snippets"];
+for (const [dest, entry] of [
+  [join(root, "www/pkg"), "browser.js"],
+  [join(root, "worker/pkg"), "workerd.js"],
+]) {
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
+  for (const file of [entry, ...shared]) cpSync(join(pkg, file), join(dest, file), { recursive: true });
+}
+console.log(`build: pkg/ (pullgate ${manifest.version}), www/pkg/, worker/pkg/`);
