@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = join(root, "pkg");
@@ -35,8 +35,15 @@ if (errorModules.length !== 1) {
 }
 const errorModule = "./" + relative(pkg, errorModules[0]).split("\\").join("/");
 
-for (const entry of ["node.js", "workerd.js", "browser.js"]) {
-  const text = readFileSync(join(root, "js", entry), "utf8").replaceAll("__ERROR_MODULE__", errorModule);
+// The public surface (api.js) and its helpers; MANIFEST_ACCEPT is the core's value, read from
+// the wasm just built, so JS never holds a second copy of the rule.
+const glue = await import(pathToFileURL(join(pkg, "pullgate.js")).href);
+glue.initSync({ module: readFileSync(join(pkg, "pullgate_bg.wasm")) });
+const manifestAccept = glue.__manifestAccept();
+for (const entry of ["node.js", "workerd.js", "browser.js", "api.js", "host.js", "registry.js"]) {
+  const text = readFileSync(join(root, "js", entry), "utf8")
+    .replaceAll("__ERROR_MODULE__", errorModule)
+    .replaceAll('"__MANIFEST_ACCEPT__"', JSON.stringify(manifestAccept));
   writeFileSync(join(pkg, entry), text);
 }
 cpSync(join(root, "js/index.d.ts"), join(pkg, "index.d.ts"));
@@ -83,6 +90,9 @@ const manifest = {
     "node.js",
     "workerd.js",
     "browser.js",
+    "api.js",
+    "host.js",
+    "registry.js",
     "index.d.ts",
     "README.md",
   ],
@@ -94,13 +104,19 @@ writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n
 
 // What the explorer (www/) and the gateway (worker/) load: their entry, the glue, the wasm and
 // the snippets, as built (git-ignored). Both load the package's own files, not a second build.
-const shared = ["pullgate.js", "pullgate_bg.wasm", "snippets"];
+const shared = ["pullgate.js", "pullgate_bg.wasm", "snippets", "api.js", "host.js", "registry.js"];
 for (const [dest, entry] of [
   [join(root, "www/pkg"), "browser.js"],
   [join(root, "worker/pkg"), "workerd.js"],
 ]) {
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
-  for (const file of [entry, ...shared]) cpSync(join(pkg, file), join(dest, file), { recursive: true });
+  for (const file of shared) cpSync(join(pkg, file), join(dest, file), { recursive: true });
+  // Their entry also carries every other wasm export (gateway.rs, explorer.rs), which the
+  // npm package leaves out; the API names are the same bindings either way.
+  writeFileSync(
+    join(dest, entry),
+    readFileSync(join(pkg, entry), "utf8") + 'export * from "./pullgate.js"; // gateway.rs and explorer.rs exports\n',
+  );
 }
 console.log(`build: pkg/ (pullgate ${manifest.version}), www/pkg/, worker/pkg/`);

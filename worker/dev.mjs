@@ -1,14 +1,30 @@
 #!/usr/bin/env node
 // Runs the gateway locally in workerd (Miniflare), in the foreground; Ctrl-C stops it.
-//
-//   node worker/dev.mjs --upstream http://127.0.0.1:5000 [--port 8787] [--host 127.0.0.1]
+// Flags are the settings of wrangler.toml [vars]; a bad one fails here, naming it.
 import { parseArgs } from "../scripts/lib/proc.mjs";
 import { startGateway } from "./gateway.mjs";
 
-const usage = "usage: node worker/dev.mjs --upstream URL [--port 8787] [--host 127.0.0.1]";
+const usage = `usage: node worker/dev.mjs --upstream URL [--port 8787] [--host 127.0.0.1]
+    [--pull-limit "100;w=21600"] [--request-limit "3000;w=60"]
+    [--client-ip-header CF-Connecting-IP] [--limit-doc-url URL] [--cors-origins LIST]
+    [--upstream-username USER] (password from the UPSTREAM_PASSWORD environment variable)
+
+Locally the client address is the socket's (Miniflare sets CF-Connecting-IP from it when a
+request has none); --client-ip-header X-Real-IP and the like key on a proxy's header instead.`;
+const flags = {
+  upstream: "value",
+  port: "value",
+  host: "value",
+  "pull-limit": "value",
+  "request-limit": "value",
+  "client-ip-header": "value",
+  "limit-doc-url": "value",
+  "cors-origins": "value",
+  "upstream-username": "value",
+};
 let args;
 try {
-  args = parseArgs(process.argv.slice(2), { upstream: "value", port: "value", host: "value" });
+  args = parseArgs(process.argv.slice(2), flags);
 } catch (err) {
   console.error(`${err.message}\n${usage}`);
   process.exit(2);
@@ -18,12 +34,25 @@ if (args.help || !args.upstream) {
   process.exit(args.help ? 0 : 2);
 }
 
-const gateway = await startGateway({
-  upstream: args.upstream,
-  host: args.host ?? "127.0.0.1",
-  port: Number(args.port ?? 8787),
-});
-console.log(`gateway: ${gateway.url} -> ${args.upstream} (explorer at ${gateway.url}/); Ctrl-C stops it`);
+let gateway;
+try {
+  gateway = await startGateway({
+    upstream: args.upstream,
+    host: args.host ?? "127.0.0.1",
+    port: Number(args.port ?? 8787),
+    pullLimit: args["pull-limit"],
+    requestLimit: args["request-limit"],
+    clientIpHeader: args["client-ip-header"],
+    limitDocUrl: args["limit-doc-url"],
+    corsOrigins: args["cors-origins"],
+    upstreamUsername: args["upstream-username"],
+    upstreamPassword: args["upstream-username"] ? process.env.UPSTREAM_PASSWORD : undefined,
+  });
+} catch (err) {
+  console.error(`dev: ${err.message}`);
+  process.exit(2);
+}
+console.log(`gateway: ${gateway.url} -> ${args.upstream} (explorer at ${gateway.url}/, limits at ${gateway.url}/limits); Ctrl-C stops it`);
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, async () => {

@@ -34,7 +34,12 @@ function listenPlainHttp({ host, port, target }) {
     client.once("data", (first) => {
       // 0x16: the TLS handshake record type (RFC 8446 section 5.1).
       if (first[0] === 0x16) return client.destroy();
-      const upstream = connect(target.port, target.hostname);
+      // From the client's own address, so workerd (Miniflare sets CF-Connecting-IP from the
+      // socket when the request has none) sees 127.0.0.2 as 127.0.0.2.
+      const local = client.remoteAddress?.replace(/^::ffff:/, "");
+      const options = { port: target.port, host: target.hostname };
+      if (local && local.startsWith("127.")) options.localAddress = local;
+      const upstream = connect(options);
       sockets.add(upstream);
       upstream.on("close", () => sockets.delete(upstream));
       upstream.on("error", () => client.destroy());
@@ -56,13 +61,39 @@ function listenPlainHttp({ host, port, target }) {
   });
 }
 
+/** The settings names of wrangler.toml [vars] and secrets, by startGateway option. */
+export const SETTINGS = {
+  upstream: "UPSTREAM",
+  pullLimit: "PULL_LIMIT",
+  requestLimit: "REQUEST_LIMIT",
+  clientIpHeader: "CLIENT_IP_HEADER",
+  limitDocUrl: "LIMIT_DOC_URL",
+  upstreamUsername: "UPSTREAM_USERNAME",
+  upstreamPassword: "UPSTREAM_PASSWORD",
+  corsOrigins: "CORS_ORIGINS",
+  upstreamTimeoutMs: "UPSTREAM_TIMEOUT_MS",
+};
+
+/** The worker's bindings for startGateway options, checked as the worker checks them. */
+export async function bindingsFor(options) {
+  const bindings = {};
+  for (const [option, name] of Object.entries(SETTINGS)) {
+    if (options[option] !== undefined && options[option] !== null) bindings[name] = String(options[option]);
+  }
+  const core = await import("../pkg/node.js");
+  const { readSettings } = await import("./src/settings.js");
+  readSettings(bindings, core); // throws naming the bad setting, before workerd starts
+  return bindings;
+}
+
 /**
  * Starts the gateway in front of `upstream` on `host:port` (port 0: a free one) and resolves
- * once it serves. Returns `{ url, stop }`; `url` has no trailing slash.
+ * once it serves. Other options are the settings (see SETTINGS). Returns `{ url, stop, mf }`;
+ * `url` has no trailing slash.
  */
-export async function startGateway({ upstream, host = "127.0.0.1", port = 0 }) {
+export async function startGateway({ upstream, host = "127.0.0.1", port = 0, ...settings }) {
   if (!upstream) throw new Error("startGateway: upstream is required");
-  new URL(upstream); // throws on a malformed URL before workerd starts
+  const bindings = await bindingsFor({ upstream, ...settings });
   for (const file of ["pkg/workerd.js", "pkg/pullgate_bg.wasm"]) {
     try {
       readFileSync(join(here, file));
@@ -81,7 +112,8 @@ export async function startGateway({ upstream, host = "127.0.0.1", port = 0 }) {
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: compatibilityDate(),
-    bindings: { UPSTREAM: upstream },
+    bindings,
+    durableObjects: { LIMITS: "PullLimiter", STATS: "RepoStats" },
     assets: {
       directory: join(root, "www"),
       binding: "ASSETS",
@@ -102,6 +134,7 @@ export async function startGateway({ upstream, host = "127.0.0.1", port = 0 }) {
   let stopped = false;
   return {
     url,
+    mf,
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -1,80 +1,543 @@
 //! The API.md surface of the npm package: one `#[wasm_bindgen]` export per documented function.
+//!
+//! The package's public names and types come from `js/api.js` and `js/index.d.ts`: that module
+//! re-exports these functions (wrapping `parseReference`, `Hasher` and `DigestVerifier` for
+//! speed), so the generated declarations are skipped here.
 
+use std::cell::Cell;
+
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::{bytes_of, optional_string, string_of, to_js, to_plain};
-use crate::digest::{compute, Algorithm};
+use super::{
+    array_copy, byte_view, bytes_of, invalid_argument, json_text, object_of, option,
+    optional_string, present, string_of, to_js, to_plain,
+};
+use crate::auth::{self, Scope};
+use crate::digest::{self, Algorithm, Digest, DigestError};
+use crate::manifest::{self, Manifest};
+use crate::platform::{self, MatchMode, Matcher, Platform};
+use crate::ratelimit;
 use crate::reference;
 
-#[wasm_bindgen(typescript_custom_section)]
-const DIGEST_TS: &str = r#"
-/**
- * The digest of `bytes` (a `Uint8Array` or a string, hashed as UTF-8), as
- * `"<algorithm>:<hex>"`. `algorithm` is `"sha256"` (the default), `"sha384"` or `"sha512"`;
- * any other algorithm throws a `PullgateError` with code `DIGEST_UNSUPPORTED`.
- */
-export function digest(bytes: Uint8Array | string, algorithm?: "sha256" | "sha384" | "sha512"): string;
-"#;
+// ---------------------------------------------------------------------------------------
+// References
 
-/// `digest(bytes, algorithm = "sha256")`; typed by `DIGEST_TS` (an optional parameter the
-/// generated signature can't express).
-#[wasm_bindgen(js_name = digest, skip_typescript)]
-pub fn digest(bytes: JsValue, algorithm: Option<JsValue>) -> Result<String, JsValue> {
-    let bytes = bytes_of(&bytes, "bytes")?;
-    let algorithm = match optional_string(algorithm, "algorithm")? {
-        Some(name) => name.parse::<Algorithm>().map_err(to_js)?,
-        None => Algorithm::Sha256,
+/// How many bytes of a reference the fast path takes (longer ones use [`parse_reference`]).
+const SCAN_INPUT: usize = 1024;
+
+thread_local! {
+    /// The fast path's input: JS writes an ASCII reference here, then calls
+    /// [`scan_reference`] with its length.
+    static SCAN_IN: [Cell<u8>; SCAN_INPUT] = const { [const { Cell::new(0) }; SCAN_INPUT] };
+    /// The fast path's output: the [`reference::Spans`] of the last successful scan.
+    static SCAN_OUT: [Cell<u32>; 8] = const { [const { Cell::new(0) }; 8] };
+}
+
+/// Where the fast path's input and output live in wasm memory (byte offsets), and the input's
+/// capacity: `[input, output, capacity]`.
+#[wasm_bindgen(js_name = __scanLayout, skip_typescript)]
+pub fn scan_layout() -> Vec<u32> {
+    let input = SCAN_IN.with(|cells| cells.as_ptr() as usize as u32);
+    let output = SCAN_OUT.with(|cells| cells.as_ptr() as usize as u32);
+    vec![input, output, SCAN_INPUT as u32]
+}
+
+/// `parseReference`'s fast path: scans the `len` ASCII bytes JS wrote at the input and, when
+/// they are a reference, writes `[domainEnd, pathStart, nameEnd, tagStart, tagEnd,
+/// digestStart, end]` at the output and returns 1; else returns 0 (JS then calls
+/// [`parse_reference`] for the error). Nothing is allocated.
+#[wasm_bindgen(js_name = __scanReference, skip_typescript)]
+pub fn scan_reference(len: usize) -> u32 {
+    let mut buf = [0u8; SCAN_INPUT];
+    let len = len.min(SCAN_INPUT);
+    SCAN_IN.with(|cells| {
+        for (byte, cell) in buf.iter_mut().zip(cells.iter()).take(len) {
+            *byte = cell.get();
+        }
+    });
+    let Some(Ok(spans)) = buf.get(..len).map(std::str::from_utf8) else {
+        return 0;
     };
-    Ok(compute(algorithm, &bytes).to_string())
+    let Ok(spans) = reference::scan(spans) else {
+        return 0;
+    };
+    let values = [
+        spans.domain_end,
+        spans.path_start,
+        spans.name_end,
+        spans.tag_start,
+        spans.tag_end,
+        spans.digest_start,
+        spans.end,
+    ];
+    SCAN_OUT.with(|cells| {
+        for (cell, value) in cells.iter().zip(values) {
+            cell.set(value as u32);
+        }
+    });
+    1
 }
 
-#[wasm_bindgen(typescript_custom_section)]
-const REFERENCE_TS: &str = r#"
-/** A parsed image reference (API.md, "References"). */
-export interface Reference {
-  /** `domain/path`, or `path` when there is no domain. */
-  name: string;
-  /** Present only when the input had one (always set by `normalizeReference`). */
-  domain?: string;
-  path: string;
-  tag?: string;
-  digest?: string;
-  /** The canonical text. */
-  string: string;
-}
-
-/** A reference normalized as Docker does (`docker.io`, `library/`). */
-export interface NormalizedReference extends Reference {
-  domain: string;
-  /** distribution/reference `FamiliarString`, e.g. `hello:latest`. */
-  familiar: string;
-  /** distribution/reference `FamiliarName`, e.g. `hello`. */
-  familiarName: string;
-}
-
-/**
- * distribution/reference `Parse`: the reference as written, no normalization.
- * Throws a `PullgateError` (`REFERENCE_INVALID_FORMAT`, `NAME_TOO_LONG`, ...).
- */
-export function parseReference(s: string): Reference;
-
-/**
- * distribution/reference `ParseNormalizedNamed`: `hello` is `docker.io/library/hello`.
- * Throws a `PullgateError` (`NAME_CONTAINS_UPPERCASE`, `NAME_IS_IMAGE_ID`, ...).
- */
-export function normalizeReference(s: string): NormalizedReference;
-"#;
-
-/// `parseReference(s)`; typed by `REFERENCE_TS`.
-#[wasm_bindgen(js_name = parseReference, skip_typescript)]
+/// `parseReference(s)`: the object, or the error.
+#[wasm_bindgen(js_name = __parseReference, skip_typescript)]
 pub fn parse_reference(s: JsValue) -> Result<JsValue, JsValue> {
     let parsed = reference::parse(&string_of(&s, "reference")?).map_err(to_js)?;
     to_plain(&parsed)
 }
 
-/// `normalizeReference(s)`; typed by `REFERENCE_TS`.
+/// `normalizeReference(s)`.
 #[wasm_bindgen(js_name = normalizeReference, skip_typescript)]
 pub fn normalize_reference(s: JsValue) -> Result<JsValue, JsValue> {
     let parsed = reference::parse_normalized_named(&string_of(&s, "reference")?).map_err(to_js)?;
     to_plain(&parsed.normalized())
+}
+
+/// `parseDockerRef(s)`.
+#[wasm_bindgen(js_name = parseDockerRef, skip_typescript)]
+pub fn parse_docker_ref(s: JsValue) -> Result<String, JsValue> {
+    let parsed = reference::parse_docker_ref(&string_of(&s, "reference")?).map_err(to_js)?;
+    Ok(parsed.into_string())
+}
+
+/// `validateHubRepositoryName(s)`.
+#[wasm_bindgen(js_name = validateHubRepositoryName, skip_typescript)]
+pub fn validate_hub_repository_name(s: JsValue) -> Result<(), JsValue> {
+    reference::validate_hub_repository_name(&string_of(&s, "name")?).map_err(to_js)
+}
+
+/// `parseNamed(s)`: `ParseNamed`, the canonical form only.
+#[wasm_bindgen(js_name = parseNamed, skip_typescript)]
+pub fn parse_named(s: JsValue) -> Result<JsValue, JsValue> {
+    let parsed = reference::parse_named(&string_of(&s, "reference")?).map_err(to_js)?;
+    to_plain(&parsed.normalized())
+}
+
+/// `parseAnyReference(s)`: `ParseAnyReference` (a bare digest or image ID is a digest).
+#[wasm_bindgen(js_name = parseAnyReference, skip_typescript)]
+pub fn parse_any_reference(s: JsValue) -> Result<JsValue, JsValue> {
+    let parsed = reference::parse_any_reference(&string_of(&s, "reference")?).map_err(to_js)?;
+    to_plain(&parsed)
+}
+
+/// `withName(name)`: `WithName`.
+#[wasm_bindgen(js_name = withName, skip_typescript)]
+pub fn with_name(name: JsValue) -> Result<JsValue, JsValue> {
+    let parsed = reference::with_name(&string_of(&name, "name")?).map_err(to_js)?;
+    to_plain(&parsed)
+}
+
+/// `withTag(reference, tag)`: `WithTag` on `Parse(reference)`.
+#[wasm_bindgen(js_name = withTag, skip_typescript)]
+pub fn with_tag(s: JsValue, tag: JsValue) -> Result<String, JsValue> {
+    let parsed = reference::parse(&string_of(&s, "reference")?).map_err(to_js)?;
+    let tagged = reference::with_tag(&parsed, &string_of(&tag, "tag")?).map_err(to_js)?;
+    Ok(tagged.into_string())
+}
+
+/// `withDigest(reference, digest)`: `WithDigest` on `Parse(reference)`.
+#[wasm_bindgen(js_name = withDigest, skip_typescript)]
+pub fn with_digest(s: JsValue, digest: JsValue) -> Result<String, JsValue> {
+    let parsed = reference::parse(&string_of(&s, "reference")?).map_err(to_js)?;
+    let with = reference::with_digest(&parsed, &string_of(&digest, "digest")?).map_err(to_js)?;
+    Ok(with.into_string())
+}
+
+/// `familiarString(reference)`: `FamiliarString` of `Parse(reference)`.
+#[wasm_bindgen(js_name = familiarString, skip_typescript)]
+pub fn familiar_string(s: JsValue) -> Result<String, JsValue> {
+    let parsed = reference::parse(&string_of(&s, "reference")?).map_err(to_js)?;
+    Ok(parsed.familiar_string().to_owned())
+}
+
+/// `familiarName(reference)`: `FamiliarName` of `Parse(reference)`.
+#[wasm_bindgen(js_name = familiarName, skip_typescript)]
+pub fn familiar_name(s: JsValue) -> Result<String, JsValue> {
+    let parsed = reference::parse(&string_of(&s, "reference")?).map_err(to_js)?;
+    Ok(parsed.familiar_name().to_owned())
+}
+
+// ---------------------------------------------------------------------------------------
+// Digests
+
+/// `parseDigest(s)`.
+#[wasm_bindgen(js_name = parseDigest, skip_typescript)]
+pub fn parse_digest(s: JsValue) -> Result<JsValue, JsValue> {
+    let parsed = Digest::parse(&string_of(&s, "digest")?).map_err(to_js)?;
+    to_plain(&parsed.parts())
+}
+
+fn algorithm_of(value: Option<JsValue>) -> Result<Algorithm, JsValue> {
+    match optional_string(value, "algorithm")? {
+        Some(name) => name.parse::<Algorithm>().map_err(to_js),
+        None => Ok(Algorithm::Sha256),
+    }
+}
+
+/// The slice hashed per copy out of a large `Uint8Array`.
+const COPY_SLICE: u32 = 1 << 20;
+
+/// Feeds a string or byte view to `update`, copying large views in bounded slices so memory
+/// stays flat whatever their size.
+fn feed(value: &JsValue, what: &str, mut update: impl FnMut(&[u8])) -> Result<(), JsValue> {
+    if value.is_string() {
+        update(string_of(value, what)?.as_bytes());
+        return Ok(());
+    }
+    let Some(array) = byte_view(value) else {
+        return Err(invalid_argument(what, "a Uint8Array or a string"));
+    };
+    let total = array.length();
+    if total <= COPY_SLICE {
+        update(&array.to_vec());
+        return Ok(());
+    }
+    let mut buf = vec![0u8; COPY_SLICE as usize];
+    let mut start = 0;
+    while start < total {
+        let end = total.min(start.saturating_add(COPY_SLICE));
+        let part = buf.get_mut(..(end - start) as usize).unwrap_or_default();
+        array.subarray(start, end).copy_to(part);
+        update(part);
+        start = end;
+    }
+    Ok(())
+}
+
+/// `digest(bytes, algorithm = "sha256")`.
+#[wasm_bindgen(js_name = digest, skip_typescript)]
+pub fn digest(bytes: JsValue, algorithm: Option<JsValue>) -> Result<String, JsValue> {
+    if !bytes.is_string() && byte_view(&bytes).is_none() {
+        return Err(invalid_argument("bytes", "a Uint8Array or a string"));
+    }
+    let mut hasher = digest::Hasher::new(algorithm_of(algorithm)?);
+    feed(&bytes, "bytes", |chunk| hasher.update(chunk))?;
+    Ok(hasher.finish().into_string())
+}
+
+/// `verifyDigest(bytes, digest)`: `true` or `false`; throws for a malformed or unsupported
+/// digest.
+#[wasm_bindgen(js_name = verifyDigest, skip_typescript)]
+pub fn verify_digest(bytes: JsValue, expected: JsValue) -> Result<bool, JsValue> {
+    if !bytes.is_string() && byte_view(&bytes).is_none() {
+        return Err(invalid_argument("bytes", "a Uint8Array or a string"));
+    }
+    let expected = Digest::parse(&string_of(&expected, "digest")?).map_err(to_js)?;
+    let mut verifier = digest::Verifier::new(&expected).map_err(to_js)?;
+    feed(&bytes, "bytes", |chunk| verifier.update(chunk))?;
+    match verifier.verify() {
+        Ok(()) => Ok(true),
+        Err(DigestError::Mismatch { .. }) => Ok(false),
+        Err(e) => Err(to_js(e)),
+    }
+}
+
+/// `checkDigest(digest)`: the algorithm of a digest that can be verified, else the error
+/// (`DigestVerifier`'s check, shared by the native-hash path of the Node entry).
+#[wasm_bindgen(js_name = __verifiableAlgorithm, skip_typescript)]
+pub fn verifiable_algorithm(expected: JsValue) -> Result<String, JsValue> {
+    let expected = Digest::parse(&string_of(&expected, "digest")?).map_err(to_js)?;
+    let verifier = digest::Verifier::new(&expected).map_err(to_js)?;
+    drop(verifier);
+    Ok(expected.algorithm().to_owned())
+}
+
+/// The algorithm name a `Hasher` computes (`sha256` when absent), or the error.
+#[wasm_bindgen(js_name = __hashAlgorithm, skip_typescript)]
+pub fn hash_algorithm(algorithm: Option<JsValue>) -> Result<String, JsValue> {
+    Ok(algorithm_of(algorithm)?.name().to_owned())
+}
+
+/// The wasm `Hasher` (browsers; Node and Workers use the host's hash behind the same API).
+#[wasm_bindgen(js_name = WasmHasher, skip_typescript)]
+pub struct Hasher {
+    inner: digest::Hasher,
+}
+
+#[wasm_bindgen(js_class = WasmHasher)]
+impl Hasher {
+    /// `new Hasher(algorithm = "sha256")`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(algorithm: Option<JsValue>) -> Result<Hasher, JsValue> {
+        Ok(Hasher {
+            inner: digest::Hasher::new(algorithm_of(algorithm)?),
+        })
+    }
+
+    /// Feeds the next chunk (`Uint8Array` or string).
+    pub fn update(&mut self, chunk: JsValue) -> Result<(), JsValue> {
+        let inner = &mut self.inner;
+        feed(&chunk, "chunk", |bytes| inner.update(bytes))
+    }
+
+    /// The digest of everything fed so far; the hasher then starts over.
+    pub fn finish(&mut self) -> String {
+        self.inner.finish_reset().into_string()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Platforms
+
+fn platform_of(value: &JsValue, what: &str) -> Result<Platform, JsValue> {
+    if value.is_string() {
+        return platform::parse(&string_of(value, what)?).map_err(to_js);
+    }
+    object_of(value, what, "a platform string or object")
+}
+
+fn mode_of(options: &Option<JsValue>) -> Result<MatchMode, JsValue> {
+    match option(options, "mode")? {
+        None => Ok(MatchMode::Only),
+        Some(mode) => mode
+            .as_string()
+            .and_then(|name| MatchMode::from_name(&name))
+            .ok_or_else(|| invalid_argument("options.mode", "\"only\", \"strict\" or \"exact\"")),
+    }
+}
+
+/// `parsePlatform(s)`.
+#[wasm_bindgen(js_name = parsePlatform, skip_typescript)]
+pub fn parse_platform(s: JsValue) -> Result<JsValue, JsValue> {
+    let parsed = platform::parse(&string_of(&s, "platform")?).map_err(to_js)?;
+    to_plain(&parsed)
+}
+
+/// `formatPlatform(p, { all? })`.
+#[wasm_bindgen(js_name = formatPlatform, skip_typescript)]
+pub fn format_platform(p: JsValue, options: Option<JsValue>) -> Result<String, JsValue> {
+    let parsed = platform_of(&p, "platform")?;
+    let all = match option(&options, "all")? {
+        None => false,
+        Some(all) => all
+            .as_bool()
+            .ok_or_else(|| invalid_argument("options.all", "a boolean"))?,
+    };
+    Ok(if all {
+        platform::format_all(&parsed)
+    } else {
+        platform::format(&parsed)
+    })
+}
+
+/// `platformMatches(host, candidate, { mode? })`.
+#[wasm_bindgen(js_name = platformMatches, skip_typescript)]
+pub fn platform_matches(
+    host: JsValue,
+    candidate: JsValue,
+    options: Option<JsValue>,
+) -> Result<bool, JsValue> {
+    let host = platform_of(&host, "host")?;
+    let candidate = platform_of(&candidate, "candidate")?;
+    Ok(Matcher::new(&host, mode_of(&options)?).matches(&candidate))
+}
+
+/// `sortPlatforms(host, candidates, { mode? })`: the candidates as given, best first.
+#[wasm_bindgen(js_name = sortPlatforms, skip_typescript)]
+pub fn sort_platforms(
+    host: JsValue,
+    candidates: JsValue,
+    options: Option<JsValue>,
+) -> Result<Array, JsValue> {
+    let host = platform_of(&host, "host")?;
+    let given = array_copy(&candidates, "candidates")?;
+    let mut items = Vec::with_capacity(given.length() as usize);
+    for (i, value) in given.iter().enumerate() {
+        items.push((
+            value.clone(),
+            platform_of(&value, &format!("candidates[{i}]"))?,
+        ));
+    }
+    Matcher::new(&host, mode_of(&options)?).sort_by_platform(&mut items, |(_, p)| Some(p));
+    Ok(items.into_iter().map(|(value, _)| value).collect())
+}
+
+// ---------------------------------------------------------------------------------------
+// Manifests
+
+/// `parseManifest(body, contentType?)`.
+#[wasm_bindgen(js_name = parseManifest, skip_typescript)]
+pub fn parse_manifest(body: JsValue, content_type: Option<JsValue>) -> Result<JsValue, JsValue> {
+    let bytes = manifest_bytes(&body)?;
+    let content_type = optional_string(content_type, "contentType")?;
+    let parsed = manifest::parse(&bytes, content_type.as_deref()).map_err(to_js)?;
+    to_plain(&parsed)
+}
+
+/// A manifest body: bytes or a string. A body over the manifest limit is refused before it
+/// is copied.
+fn manifest_bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(array) = byte_view(body) {
+        let size = array.length() as usize;
+        if size > manifest::MAX_MANIFEST_SIZE {
+            return Err(to_js(manifest::ManifestError::TooLarge {
+                size,
+                limit: manifest::MAX_MANIFEST_SIZE,
+            }));
+        }
+    }
+    bytes_of(body, "body")
+}
+
+/// `selectPlatform(index, platform)`: the best descriptor, or `undefined`. `index` is a
+/// manifest body (`Uint8Array` or string) or a `parseManifest` result.
+#[wasm_bindgen(js_name = selectPlatform, skip_typescript)]
+pub fn select_platform(index: JsValue, host: JsValue) -> Result<JsValue, JsValue> {
+    let parsed: Manifest = if index.is_string() || byte_view(&index).is_some() {
+        manifest::parse(&manifest_bytes(&index)?, None).map_err(to_js)?
+    } else {
+        let text = json_text(&index, "index", "a manifest body or a parseManifest result")?;
+        manifest::parse(text.as_bytes(), None).map_err(to_js)?
+    };
+    let host = platform::normalize(platform_of(&host, "platform")?);
+    match manifest::select_platform(&parsed, &host, MatchMode::Only) {
+        Some(descriptor) => to_plain(descriptor),
+        None => Ok(JsValue::UNDEFINED),
+    }
+}
+
+/// The `MANIFEST_ACCEPT` value (baked into the package's JS at build time).
+#[wasm_bindgen(js_name = __manifestAccept, skip_typescript)]
+pub fn manifest_accept() -> String {
+    manifest::MANIFEST_ACCEPT.to_owned()
+}
+
+// ---------------------------------------------------------------------------------------
+// Rate limits and auth
+
+/// Header pairs from a `Headers`, a plain object or an array of `[name, value]` pairs.
+fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    const EXPECTED: &str = "a Headers, an object of strings or an array of [name, value] pairs";
+    if let Some(native) = headers.dyn_ref::<web_sys::Headers>() {
+        let mut pairs = Vec::new();
+        let iter = js_sys::try_iter(native)
+            .map_err(|_| invalid_argument("headers", EXPECTED))?
+            .ok_or_else(|| invalid_argument("headers", EXPECTED))?;
+        for entry in iter {
+            let entry = entry.map_err(|_| invalid_argument("headers", EXPECTED))?;
+            let entry: Array = entry
+                .dyn_into()
+                .map_err(|_| invalid_argument("headers", EXPECTED))?;
+            let name = string_of(&entry.get(0), "header name")?;
+            let value = string_of(&entry.get(1), "header value")?;
+            pairs.push((name, value));
+        }
+        return Ok(pairs);
+    }
+    if js_sys::Array::is_array(headers) {
+        let pairs: Vec<(String, String)> = object_of(headers, "headers", EXPECTED)?;
+        return Ok(pairs);
+    }
+    if !headers.is_object() {
+        return Err(invalid_argument("headers", EXPECTED));
+    }
+    let entries = object_entries(headers).map_err(|_| invalid_argument("headers", EXPECTED))?;
+    let mut pairs = Vec::with_capacity(entries.length() as usize);
+    for entry in entries.iter() {
+        let entry: Array = entry.unchecked_into();
+        let name = string_of(&entry.get(0), "header name")?;
+        let value = string_of(&entry.get(1), &format!("headers[{name:?}]"))?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.entries`, caught (getters and proxy traps run here); its result is plain.
+    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
+    fn object_entries(object: &JsValue) -> Result<Array, JsValue>;
+}
+
+/// `parseRateLimit(headers)`: the decoded limits, or `null` when no header is present.
+#[wasm_bindgen(js_name = parseRateLimit, skip_typescript)]
+pub fn parse_rate_limit(headers: JsValue) -> Result<JsValue, JsValue> {
+    let pairs = header_pairs(&headers)?;
+    let parsed = ratelimit::parse_rate_limit(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(to_js)?;
+    match parsed {
+        Some(limit) => to_plain(&limit),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// `classifyTooManyRequests(status, body)`: `"pull-limit"`, `"overall-limit"` or `null`.
+#[wasm_bindgen(js_name = classifyTooManyRequests, skip_typescript)]
+pub fn classify_too_many_requests(status: JsValue, body: JsValue) -> Result<JsValue, JsValue> {
+    let status = status
+        .as_f64()
+        .filter(|s| s.fract() == 0.0 && (0.0..=65535.0).contains(s))
+        .ok_or_else(|| invalid_argument("status", "an integer HTTP status"))?
+        as u16;
+    let body = if present(Some(body.clone())).is_none() {
+        Vec::new()
+    } else {
+        bytes_of(&body, "body")?
+    };
+    Ok(match ratelimit::classify_too_many_requests(status, &body) {
+        Some(kind) => to_plain(&kind)?,
+        None => JsValue::NULL,
+    })
+}
+
+/// `clientKey(ip, { ipv6Prefix = 64 } = {})`.
+#[wasm_bindgen(js_name = clientKey, skip_typescript)]
+pub fn client_key(ip: JsValue, options: Option<JsValue>) -> Result<String, JsValue> {
+    let ip = string_of(&ip, "ip")?;
+    let prefix = match option(&options, "ipv6Prefix")? {
+        None => auth::DEFAULT_IPV6_PREFIX,
+        Some(prefix) => prefix
+            .as_f64()
+            .filter(|p| p.fract() == 0.0 && (0.0..=255.0).contains(p))
+            .ok_or_else(|| invalid_argument("options.ipv6Prefix", "an integer from 0 to 128"))?
+            as u8,
+    };
+    auth::client_key(&ip, prefix).map_err(to_js)
+}
+
+/// `parseWwwAuthenticate(value)`.
+#[wasm_bindgen(js_name = parseWwwAuthenticate, skip_typescript)]
+pub fn parse_www_authenticate(value: JsValue) -> Result<JsValue, JsValue> {
+    let parsed = auth::parse_www_authenticate(&string_of(&value, "value")?).map_err(to_js)?;
+    to_plain(&parsed)
+}
+
+/// `parseScope(s)`.
+#[wasm_bindgen(js_name = parseScope, skip_typescript)]
+pub fn parse_scope(s: JsValue) -> Result<JsValue, JsValue> {
+    let parsed = auth::parse_scope(&string_of(&s, "scope")?).map_err(to_js)?;
+    to_plain(&parsed)
+}
+
+/// `parseScopes(s)`.
+#[wasm_bindgen(js_name = parseScopes, skip_typescript)]
+pub fn parse_scopes(s: JsValue) -> Result<JsValue, JsValue> {
+    let parsed = auth::parse_scopes(&string_of(&s, "scopes")?).map_err(to_js)?;
+    to_plain(&parsed)
+}
+
+/// `formatScope(scope)`.
+#[wasm_bindgen(js_name = formatScope, skip_typescript)]
+pub fn format_scope(scope: JsValue) -> Result<String, JsValue> {
+    let scope: Scope = object_of(&scope, "scope", "a { type, class?, name, actions } object")?;
+    Ok(auth::format_scope(&scope))
+}
+
+/// `parseTokenResponse(json)`: JSON text or an already-parsed object.
+#[wasm_bindgen(js_name = parseTokenResponse, skip_typescript)]
+pub fn parse_token_response(json: JsValue) -> Result<JsValue, JsValue> {
+    let text = if json.is_string() {
+        string_of(&json, "json")?
+    } else {
+        json_text(&json, "json", "JSON text or an object")?
+    };
+    let parsed = auth::parse_token_response(&text).map_err(to_js)?;
+    to_plain(&parsed)
+}
+
+/// The module's memory, for the fast paths of `js/api.js`.
+#[wasm_bindgen(js_name = __memory, skip_typescript)]
+pub fn memory() -> JsValue {
+    wasm_bindgen::memory()
 }

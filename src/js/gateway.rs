@@ -1,1 +1,260 @@
 //! Exports used only by the gateway worker (pull-limit decisions, header values, client keys).
+//!
+//! The Durable Object `PullLimiter` keeps one client key's limiter states as the compact JSON
+//! strings the core serializes ([`PullState`], [`RequestState`]) and hands them here with the
+//! clock; each call returns the new states and the decision as plain data, with the response
+//! headers already formatted, so one crossing per request does the whole rule.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{bytes_of, invalid_argument, optional_string, to_js, to_plain};
+use crate::auth::{client_key, DEFAULT_IPV6_PREFIX};
+use crate::limiter::{
+    self, check_request, PullDecision, PullPolicy, PullState, Quota, RequestDecision, RequestState,
+    Reservation,
+};
+use crate::ratelimit::{
+    format_docker, format_policy, format_service_limit, parse_quota_setting, too_many_requests_body,
+};
+
+/// The policy name in `RateLimit-Policy` / `RateLimit`.
+const POLICY_NAME: &str = "pulls";
+
+/// An `N;w=S` setting (`PULL_LIMIT`, `REQUEST_LIMIT`) as `{ limit, windowSeconds }`; the error
+/// names the setting.
+#[wasm_bindgen(js_name = gatewayQuota)]
+pub fn gateway_quota(setting: &str, value: &str) -> Result<JsValue, JsValue> {
+    to_plain(&parse_quota_setting(setting, value).map_err(to_js)?)
+}
+
+/// The limit key for a client address (IPv6: the /64).
+#[wasm_bindgen(js_name = gatewayClientKey)]
+pub fn gateway_client_key(ip: &str) -> Result<String, JsValue> {
+    client_key(ip, DEFAULT_IPV6_PREFIX).map_err(to_js)
+}
+
+/// The TOOMANYREQUESTS body of a pull-limit 429, linking to `link`.
+#[wasm_bindgen(js_name = gatewayTooManyRequestsBody)]
+pub fn gateway_too_many_requests_body(link: &str) -> String {
+    too_many_requests_body(link)
+}
+
+/// The digests an index lists (its children), or `undefined` for an image manifest or a body
+/// that is not a manifest: a later GET of one of them is part of the same pull.
+#[wasm_bindgen(js_name = gatewayIndexChildren)]
+pub fn gateway_index_children(
+    body: JsValue,
+    content_type: Option<JsValue>,
+) -> Result<Option<Vec<String>>, JsValue> {
+    let bytes = bytes_of(&body, "body")?;
+    let content_type = optional_string(content_type, "contentType")?;
+    let Ok(manifest) = crate::manifest::parse(&bytes, content_type.as_deref()) else {
+        return Ok(None);
+    };
+    Ok(manifest.manifests.map(|children| {
+        children
+            .iter()
+            .map(|d| d.digest.as_str().to_owned())
+            .collect()
+    }))
+}
+
+/// What a request is, for [`limiter_admit`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Anything but a manifest: the request limit only.
+    Other,
+    /// A manifest HEAD: the request limit, and the pull budget for the headers.
+    ManifestHead,
+    /// A manifest GET: the request limit, then a pull reserved.
+    ManifestGet,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Admission {
+    /// The new request-limit state (always changed: the request was counted or refused).
+    request_state: String,
+    /// The new pull state, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pull_state: Option<String>,
+    /// The request-limit decision.
+    request: RequestDecision,
+    /// The pull decision (manifests only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pull: Option<PullDecision>,
+    /// The rate-limit headers for the response (manifests only), `[name, value]` pairs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    headers: Vec<(&'static str, String)>,
+}
+
+fn state_of<T: serde::de::DeserializeOwned + Default>(
+    json: &str,
+    what: &str,
+) -> Result<T, JsValue> {
+    if json.is_empty() {
+        return Ok(T::default());
+    }
+    serde_json::from_str(json)
+        .map_err(|e| invalid_argument(what, &format!("a limiter state ({e})")))
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    // The states are plain structs of numbers: serializing them cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn quota(limit: u32, window_seconds: u32) -> Quota {
+    Quota {
+        limit,
+        window_seconds: window_seconds.max(1),
+    }
+}
+
+/// Every manifest response's headers: Docker's `RateLimit-Limit` / `RateLimit-Remaining`
+/// (`N;w=S`) and `Docker-RateLimit-Source`, the structured `RateLimit-Policy` / `RateLimit`,
+/// and `Retry-After` when refused.
+fn pull_headers(d: &PullDecision, source: &str) -> Vec<(&'static str, String)> {
+    let w = u64::from(d.window_seconds);
+    let mut headers = vec![
+        ("ratelimit-limit", format_docker(u64::from(d.limit), w)),
+        (
+            "ratelimit-remaining",
+            format_docker(u64::from(d.remaining), w),
+        ),
+        ("docker-ratelimit-source", source.to_owned()),
+        (
+            "ratelimit-policy",
+            format_policy(POLICY_NAME, u64::from(d.limit), w),
+        ),
+        (
+            "ratelimit",
+            format_service_limit(
+                POLICY_NAME,
+                u64::from(d.remaining),
+                Some(if d.allowed {
+                    d.reset_seconds
+                } else {
+                    d.retry_after_seconds
+                }),
+            ),
+        ),
+    ];
+    if !d.allowed {
+        headers.push(("retry-after", d.retry_after_seconds.to_string()));
+    }
+    headers
+}
+
+/// One request from client key `source` at `now_ms`: `kind` 0 (not a manifest), 1 (manifest
+/// HEAD) or 2 (manifest GET of `repository` by `reference`). Counts it against the request
+/// limit; for a manifest GET the request admitted, reserves a pull. Returns
+/// `{ requestState, pullState?, request, pull?, headers? }`.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = limiterAdmit)]
+pub fn limiter_admit(
+    request_state: &str,
+    pull_state: &str,
+    request_limit: u32,
+    request_window: u32,
+    pull_limit: u32,
+    pull_window: u32,
+    now_ms: f64,
+    kind: u8,
+    repository: &str,
+    reference: &str,
+    source: &str,
+) -> Result<JsValue, JsValue> {
+    let kind = match kind {
+        0 => Kind::Other,
+        1 => Kind::ManifestHead,
+        2 => Kind::ManifestGet,
+        _ => return Err(invalid_argument("kind", "0, 1 or 2")),
+    };
+    let now = now_ms as u64;
+    let mut requests: RequestState = state_of(request_state, "requestState")?;
+    let request = check_request(&mut requests, &quota(request_limit, request_window), now);
+    let mut admission = Admission {
+        request_state: to_json(&requests),
+        pull_state: None,
+        request,
+        pull: None,
+        headers: Vec::new(),
+    };
+    if kind != Kind::Other {
+        let mut pulls: PullState = state_of(pull_state, "pullState")?;
+        let policy = PullPolicy::new(quota(pull_limit, pull_window));
+        let decision = if kind == Kind::ManifestGet && request.allowed {
+            let d = limiter::reserve(&mut pulls, &policy, now, repository, reference);
+            admission.pull_state = Some(to_json(&pulls));
+            d
+        } else {
+            // HEAD is never a pull; a request refused by the request limit spends none.
+            let mut d = limiter::budget(&pulls, &policy, now);
+            d.allowed = true;
+            d
+        };
+        admission.headers = pull_headers(&decision, source);
+        admission.pull = Some(decision);
+    }
+    to_plain(&admission)
+}
+
+/// Gives back the pull `reservation` (the upstream answered 404 or 5xx). Returns the new pull
+/// state.
+#[wasm_bindgen(js_name = limiterRefund)]
+pub fn limiter_refund(
+    pull_state: &str,
+    pull_limit: u32,
+    pull_window: u32,
+    now_ms: f64,
+    reservation: f64,
+) -> Result<String, JsValue> {
+    let mut pulls: PullState = state_of(pull_state, "pullState")?;
+    let policy = PullPolicy::new(quota(pull_limit, pull_window));
+    limiter::refund(
+        &mut pulls,
+        &policy,
+        now_ms as u64,
+        Reservation(reservation as u64),
+    );
+    Ok(to_json(&pulls))
+}
+
+/// Records that an index of `repository` listing `children` was served, so that a GET of one
+/// of them soon after is the same pull. Returns the new pull state.
+#[wasm_bindgen(js_name = limiterRecordIndex)]
+pub fn limiter_record_index(
+    pull_state: &str,
+    pull_limit: u32,
+    pull_window: u32,
+    now_ms: f64,
+    repository: &str,
+    children: Vec<String>,
+) -> Result<String, JsValue> {
+    let mut pulls: PullState = state_of(pull_state, "pullState")?;
+    let policy = PullPolicy::new(quota(pull_limit, pull_window));
+    limiter::record_index(
+        &mut pulls,
+        &policy,
+        now_ms as u64,
+        repository,
+        children.iter().map(String::as_str),
+    );
+    Ok(to_json(&pulls))
+}
+
+/// The budget without spending it: `{ limit, remaining, windowSeconds, retryAfterSeconds,
+/// resetSeconds, ... }`.
+#[wasm_bindgen(js_name = limiterBudget)]
+pub fn limiter_budget(
+    pull_state: &str,
+    pull_limit: u32,
+    pull_window: u32,
+    now_ms: f64,
+) -> Result<JsValue, JsValue> {
+    let pulls: PullState = state_of(pull_state, "pullState")?;
+    let policy = PullPolicy::new(quota(pull_limit, pull_window));
+    to_plain(&limiter::budget(&pulls, &policy, now_ms as u64))
+}

@@ -5,10 +5,15 @@
 //! Every failure is thrown as a `PullgateError` (defined in `js/error.js`, which wasm-bindgen
 //! copies into the package as a snippet) carrying the core's [`ErrorCode`]: workers-rs sets
 //! `err.code` for the same reason, so callers branch on codes, never on messages.
+//!
+//! Hostile input never reaches a trap: every JS call that can throw (getters, proxies,
+//! `toJSON`) goes through a `catch` import, and text and byte arguments are bounded
+//! ([`MAX_INPUT`]) before they are copied into wasm memory, so no allocation can fail.
 
 use std::fmt::Display;
 
-use js_sys::{ArrayBuffer, Uint8Array};
+use js_sys::{ArrayBuffer, JsString, Reflect, Uint8Array, JSON};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -25,55 +30,90 @@ extern "C" {
     fn new(code: &str, message: &str) -> JsPullgateError;
 }
 
+/// The longest text (UTF-16 units) or byte argument copied into wasm at once: 64 Mi. Streaming
+/// hashes take any size (they copy in bounded slices); nothing else needs more (a manifest is
+/// at most 4 MiB).
+pub(crate) const MAX_INPUT: u32 = 64 << 20;
+
 /// The thrown form of a core error.
 pub(crate) fn to_js<E: ErrorCode + Display>(err: E) -> JsValue {
-    JsPullgateError::new(err.code(), &err.to_string()).into()
+    error(err.code(), &err.to_string())
 }
 
-/// Plain data out: a JS object (not a `Map`) with absent fields left out, as API.md shapes it.
+/// A `PullgateError` with this code and message.
+pub(crate) fn error(code: &str, message: &str) -> JsValue {
+    JsPullgateError::new(code, message).into()
+}
+
+/// Plain data out: JSON text parsed by the host (absent fields left out, as API.md shapes
+/// it). Numbers above 2^53 - 1 become the nearest double, exactly as `JSON.parse` reads them.
 pub(crate) fn to_plain<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
-        .map_err(JsValue::from)
+    let text = serde_json::to_string(value)
+        .map_err(|e| error("INVALID_ARGUMENT", &format!("unserializable result: {e}")))?;
+    JSON::parse(&text).map_err(|_| error("INVALID_ARGUMENT", "unserializable result"))
 }
 
 /// A JS argument of the wrong type. The .d.ts rules these out for typed callers; untyped
 /// callers still get a `PullgateError`, never a bare `TypeError` from the glue.
 pub(crate) fn invalid_argument(what: &str, expected: &str) -> JsValue {
-    JsPullgateError::new("INVALID_ARGUMENT", &format!("{what} must be {expected}")).into()
+    error("INVALID_ARGUMENT", &format!("{what} must be {expected}"))
 }
 
-/// A required string argument.
+fn too_large(what: &str, len: u32) -> JsValue {
+    error(
+        "INVALID_ARGUMENT",
+        &format!("{what} is too large ({len}; at most {MAX_INPUT})"),
+    )
+}
+
+/// A required string argument (lone surrogates read as U+FFFD).
 pub(crate) fn string_of(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    let Some(text) = value.dyn_ref::<JsString>() else {
+        return Err(invalid_argument(what, "a string"));
+    };
+    if text.length() > MAX_INPUT {
+        return Err(too_large(what, text.length()));
+    }
     value
         .as_string()
         .ok_or_else(|| invalid_argument(what, "a string"))
 }
 
-/// The bytes of a `Uint8Array` (or any other view or `ArrayBuffer`) or of a string (UTF-8).
-pub(crate) fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
-    if let Some(text) = value.as_string() {
-        return Ok(text.into_bytes());
-    }
+/// A byte view over a `Uint8Array`, any other typed array or `DataView`, or an `ArrayBuffer`.
+pub(crate) fn byte_view(value: &JsValue) -> Option<Uint8Array> {
     if let Some(array) = value.dyn_ref::<Uint8Array>() {
-        return Ok(array.to_vec());
+        return Some(array.clone());
     }
-    if let Some(view) = value
-        .dyn_ref::<js_sys::Object>()
-        .filter(|_| ArrayBuffer::is_view(value))
-    {
-        let view: &js_sys::DataView = view.unchecked_ref();
-        let array = Uint8Array::new_with_byte_offset_and_length(
+    if ArrayBuffer::is_view(value) {
+        let view: &js_sys::DataView = value.unchecked_ref();
+        return Some(Uint8Array::new_with_byte_offset_and_length(
             &view.buffer(),
             view.byte_offset() as u32,
             view.byte_length() as u32,
-        );
-        return Ok(array.to_vec());
+        ));
     }
-    if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
-        return Ok(Uint8Array::new(buffer).to_vec());
+    value
+        .dyn_ref::<ArrayBuffer>()
+        .map(|buffer| Uint8Array::new(buffer))
+}
+
+/// The bytes of a `Uint8Array` (or any other view or `ArrayBuffer`) or of a string (UTF-8).
+pub(crate) fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
+    if value.is_string() {
+        return string_of(value, what).map(String::into_bytes);
     }
-    Err(invalid_argument(what, "a Uint8Array or a string"))
+    let Some(array) = byte_view(value) else {
+        return Err(invalid_argument(what, "a Uint8Array or a string"));
+    };
+    if array.length() > MAX_INPUT {
+        return Err(too_large(what, array.length()));
+    }
+    Ok(array.to_vec())
+}
+
+/// An optional argument: `undefined` and `null` are absent.
+pub(crate) fn present(value: Option<JsValue>) -> Option<JsValue> {
+    value.filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// An optional string argument: `undefined` and `null` are absent.
@@ -81,14 +121,74 @@ pub(crate) fn optional_string(
     value: Option<JsValue>,
     what: &str,
 ) -> Result<Option<String>, JsValue> {
-    match value {
-        None => Ok(None),
-        Some(value) if value.is_undefined() || value.is_null() => Ok(None),
-        Some(value) => value
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| invalid_argument(what, "a string")),
+    present(value).map(|v| string_of(&v, what)).transpose()
+}
+
+/// Field `key` of an options object (`undefined` when the options are absent). Getters that
+/// throw and proxies are caught.
+pub(crate) fn option(options: &Option<JsValue>, key: &str) -> Result<Option<JsValue>, JsValue> {
+    let Some(options) = present(options.clone()) else {
+        return Ok(None);
+    };
+    if !options.is_object() {
+        return Err(invalid_argument("options", "an object"));
     }
+    let value = Reflect::get(&options, &JsValue::from_str(key))
+        .map_err(|_| invalid_argument(&format!("options.{key}"), "readable"))?;
+    Ok(present(Some(value)))
+}
+
+/// A plain-data object argument read through `JSON.stringify` (getters that throw, cycles,
+/// `BigInt`s and proxies are caught) and decoded by serde.
+pub(crate) fn object_of<T: DeserializeOwned>(
+    value: &JsValue,
+    what: &str,
+    expected: &str,
+) -> Result<T, JsValue> {
+    let text = json_text(value, what, expected)?;
+    serde_json::from_str(&text).map_err(|e| {
+        error(
+            "INVALID_ARGUMENT",
+            &format!("{what} must be {expected}: {e}"),
+        )
+    })
+}
+
+/// The JSON text of an object argument.
+pub(crate) fn json_text(value: &JsValue, what: &str, expected: &str) -> Result<String, JsValue> {
+    if !value.is_object() || value.is_function() {
+        return Err(invalid_argument(what, expected));
+    }
+    let text = JSON::stringify(value)
+        .map_err(|_| invalid_argument(what, expected))?
+        .unchecked_into::<JsValue>();
+    let Some(length) = text.dyn_ref::<JsString>().map(JsString::length) else {
+        return Err(invalid_argument(what, expected));
+    };
+    if length > MAX_INPUT {
+        return Err(too_large(what, length));
+    }
+    text.as_string()
+        .ok_or_else(|| invalid_argument(what, expected))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.from`, caught: the copy of an array-like argument (a proxy's traps run here).
+    #[wasm_bindgen(js_namespace = Array, js_name = from, catch)]
+    fn array_from(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
+
+/// A real array copied from an array argument, so reading its elements runs no user code.
+pub(crate) fn array_copy(value: &JsValue, what: &str) -> Result<js_sys::Array, JsValue> {
+    if !js_sys::Array::is_array(value) {
+        return Err(invalid_argument(what, "an array"));
+    }
+    let copy = array_from(value).map_err(|_| invalid_argument(what, "a readable array"))?;
+    if copy.length() > MAX_INPUT {
+        return Err(too_large(what, copy.length()));
+    }
+    Ok(copy)
 }
 
 mod api;

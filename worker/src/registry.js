@@ -1,25 +1,77 @@
-// The registry API at /v2/: pulls proxied to the upstream through upstreamFetch.
+// The registry API at /v2/: pulls proxied to the upstream through upstreamFetch, counted by
+// the client key's PullLimiter, verified, cached at the edge by digest, recorded in RepoStats.
 import { core, PullgateError } from "./core.js";
 import { registryError } from "./errors.js";
 import { upstreamFetch } from "./upstream.js";
+import { verifyingStream } from "./verify.js";
 
 // RFC 9110 section 7.6.1: connection-specific headers are not forwarded.
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host"];
 // DESIGN.md: manifest bodies over 4 MiB are refused.
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const KIND_OTHER = 0;
+const KIND_MANIFEST_HEAD = 1;
+const KIND_MANIFEST_GET = 2;
+// Content-addressed: a digest's bytes never change.
+const IMMUTABLE = "public, max-age=31536000, immutable";
+// The headers a manifest or blob is served with from the edge cache.
+const CONTENT_HEADERS = ["content-type", "content-length", "docker-content-digest", "etag"];
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const INDEX_TYPES = ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 
 /** The request headers passed upstream: the client's, less its credentials and the platform's. */
-function forwardedHeaders(request) {
-  const headers = new Headers(request.headers);
-  for (const name of [...headers.keys()]) {
-    if (HOP_BY_HOP.includes(name) || name === "authorization" || name === "cookie" || name.startsWith("cf-") || name.startsWith("x-forwarded-")) {
-      headers.delete(name);
-    }
+function forwardedHeaders(request, settings) {
+  const headers = new Headers();
+  for (const [name, value] of request.headers) {
+    if (HOP_BY_HOP.includes(name) || name === "authorization" || name === "cookie" || name === settings.clientIpHeader) continue;
+    if (name.startsWith("cf-") || name.startsWith("x-forwarded-") || name === "x-real-ip") continue;
+    headers.set(name, value);
   }
   return headers;
 }
 
-export async function proxy(request, url, env) {
+/** The upstream's response headers as the client sees them. */
+function responseHeaders(response, url, settings) {
+  const out = new Headers(response.headers);
+  for (const name of HOP_BY_HOP) out.delete(name);
+  // The gateway authenticates upstream itself; its clients are anonymous to it.
+  out.delete("www-authenticate");
+  out.delete("pullgate-upstream-error");
+  // Links and redirects the upstream writes with its own origin point back at the gateway.
+  for (const name of ["location", "link"]) {
+    const value = out.get(name);
+    if (value) out.set(name, value.replaceAll(settings.upstream.origin, url.origin));
+  }
+  return out;
+}
+
+function withHeaders(response, pairs) {
+  for (const [name, value] of pairs ?? []) response.headers.set(name, value);
+  return response;
+}
+
+/** The plain 429 of the request limit. */
+export function requestLimited(decision) {
+  return new Response(`Too Many Requests: over ${decision.limit} requests per ${decision.windowSeconds} s; retry after ${decision.retryAfterSeconds} s\n`, {
+    status: 429,
+    headers: { "content-type": "text/plain; charset=utf-8", "retry-after": String(decision.retryAfterSeconds) },
+  });
+}
+
+function cacheKey(settings, name, kind, digest) {
+  return new Request(`${settings.upstream.origin}/v2/${name}/${kind}/${digest}`);
+}
+
+function parsePath(pathname) {
+  const m = pathname.match(/^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/);
+  if (!m) return null;
+  return { name: m[1], kind: m[2], reference: decodeURIComponent(m[3]) };
+}
+
+/**
+ * Serves /v2/ for a client key. `limiter` is the key's PullLimiter stub.
+ */
+export async function proxy(request, url, env, ctx, settings, key) {
   if (request.method !== "GET" && request.method !== "HEAD") {
     // A pull gateway: pushes go to the registry itself.
     return registryError(405, "UNSUPPORTED", `${request.method} is not supported: the gateway is read-only`, { allow: "GET, HEAD" });
@@ -27,24 +79,140 @@ export async function proxy(request, url, env) {
   const invalid = invalidName(url.pathname);
   if (invalid) return invalid;
 
-  const response = await upstreamFetch(env, url.pathname + url.search, { method: request.method, headers: forwardedHeaders(request) });
-
-  const upstream = new URL(env.UPSTREAM);
-  const out = new Headers(response.headers);
-  for (const name of HOP_BY_HOP) out.delete(name);
-  // The gateway authenticates upstream itself; its clients are anonymous to it.
-  out.delete("www-authenticate");
-  // Links and redirects the upstream writes with its own origin point back at the gateway.
-  for (const name of ["location", "link"]) {
-    const value = out.get(name);
-    if (value) out.set(name, value.replaceAll(upstream.origin, url.origin));
+  const limiter = env.LIMITS.get(env.LIMITS.idFromName(key));
+  const target = parsePath(url.pathname);
+  const isManifest = target?.kind === "manifests";
+  const kind = !isManifest ? KIND_OTHER : request.method === "GET" ? KIND_MANIFEST_GET : KIND_MANIFEST_HEAD;
+  const admission = await limiter.admit(kind, target?.name ?? "", target?.reference ?? "", key);
+  if (!admission.request.allowed) return withHeaders(requestLimited(admission.request), admission.headers);
+  if (kind === KIND_MANIFEST_GET && !admission.pull.allowed) {
+    const link = settings.limitDocUrl ?? `${url.origin}/limits`;
+    return withHeaders(
+      new Response(core.gatewayTooManyRequestsBody(link) + "\n", {
+        status: 429,
+        headers: { "content-type": "application/json; charset=utf-8", "docker-distribution-api-version": "registry/2.0" },
+      }),
+      admission.headers,
+    );
+  }
+  if (!isManifest) {
+    if (target?.kind === "blobs" && request.method === "GET" && DIGEST.test(target.reference) && !request.headers.has("range")) {
+      return blob(request, url, env, ctx, settings, target);
+    }
+    const response = await upstreamFetch(env, url.pathname + url.search, { method: request.method, headers: forwardedHeaders(request, settings) });
+    return new Response(request.method === "HEAD" ? null : response.body, { status: response.status, statusText: response.statusText, headers: responseHeaders(response, url, settings) });
   }
 
-  const byDigest = url.pathname.match(/^\/v2\/.+\/manifests\/([a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+)$/);
-  if (byDigest && request.method === "GET" && response.status === 200) {
-    return verifiedManifest(response, out, byDigest[1]);
+  const response = request.method === "HEAD" ? await manifestHead(request, url, env, settings) : await manifestGet(request, url, env, ctx, settings, target);
+  let headers = admission.headers;
+  const reservation = admission.pull?.reservation;
+  if (reservation !== undefined && (response.status === 404 || response.status >= 500)) {
+    headers = await limiter.refund(reservation, key);
+  } else if (kind === KIND_MANIFEST_GET && response.status === 200) {
+    const digest = response.headers.get("docker-content-digest");
+    const children = response.children;
+    if (children?.length) await limiter.recordIndex(target.name, children);
+    if (admission.pull.counted) {
+      const stats = env.STATS.get(env.STATS.idFromName(target.name));
+      const byDigest = DIGEST.test(target.reference);
+      ctx.waitUntil(stats.record({ tag: byDigest ? undefined : target.reference, digest: digest ?? (byDigest ? target.reference : undefined), at: Date.now() }));
+    }
   }
-  return new Response(request.method === "HEAD" ? null : response.body, { status: response.status, statusText: response.statusText, headers: out });
+  return withHeaders(response.response ?? response, headers);
+}
+
+async function manifestHead(request, url, env, settings) {
+  const response = await upstreamFetch(env, url.pathname + url.search, { method: "HEAD", headers: forwardedHeaders(request, settings) });
+  return new Response(null, { status: response.status, statusText: response.statusText, headers: responseHeaders(response, url, settings) });
+}
+
+/**
+ * A manifest GET. By digest: from the edge cache, else fetched, verified and cached. By tag:
+ * the tag is re-resolved with a HEAD (free on Docker Hub) and the digest served as above.
+ * Returns `{ response, status, headers, children }` (children: what an index lists).
+ */
+async function manifestGet(request, url, env, ctx, settings, target) {
+  const forwarded = forwardedHeaders(request, settings);
+  let digest = DIGEST.test(target.reference) ? target.reference : null;
+  if (!digest) {
+    const head = await upstreamFetch(env, `/v2/${target.name}/manifests/${encodeURIComponent(target.reference)}`, { method: "HEAD", headers: forwarded });
+    const resolved = head.headers.get("docker-content-digest");
+    if (head.status === 200 && resolved && DIGEST.test(resolved)) digest = resolved;
+  }
+  if (!digest) {
+    // No digest to check or cache by: pass the tag's manifest through as the upstream sends it.
+    const response = await upstreamFetch(env, url.pathname + url.search, { headers: forwarded });
+    const headers = responseHeaders(response, url, settings);
+    if (response.status !== 200) return result(new Response(response.body, { status: response.status, headers }));
+    const bytes = await boundedBytes(response);
+    if (!bytes) return result(registryError(502, "MANIFEST_INVALID", `upstream manifest for ${target.reference} is over 4 MiB`));
+    return result(new Response(bytes, { status: 200, headers }), bytes);
+  }
+
+  const cache = caches.default;
+  const key = cacheKey(settings, target.name, "manifests", digest);
+  const hit = await cache.match(key);
+  if (hit) {
+    const bytes = new Uint8Array(await hit.arrayBuffer());
+    return result(new Response(bytes, { status: 200, headers: hit.headers }), bytes);
+  }
+  const response = await upstreamFetch(env, `/v2/${target.name}/manifests/${digest}`, { headers: forwarded });
+  const headers = responseHeaders(response, url, settings);
+  if (response.status !== 200) return result(new Response(response.body, { status: response.status, headers }));
+  const bytes = await boundedBytes(response);
+  if (!bytes) return result(registryError(502, "MANIFEST_INVALID", `upstream manifest ${digest} is over 4 MiB`));
+  let actual;
+  try {
+    actual = core.digest(bytes, digest.slice(0, digest.indexOf(":")));
+  } catch (err) {
+    // An algorithm the core can't verify: passed on as sent, never cached.
+    if (err instanceof PullgateError && err.code === "DIGEST_UNSUPPORTED") return result(new Response(bytes, { status: 200, headers }), bytes);
+    throw err;
+  }
+  if (actual !== digest) return result(registryError(502, "DIGEST_INVALID", `upstream sent manifest ${actual} for ${digest}`));
+  headers.set("docker-content-digest", digest);
+  const stored = new Headers({ "cache-control": IMMUTABLE });
+  for (const name of CONTENT_HEADERS) if (headers.has(name)) stored.set(name, headers.get(name));
+  ctx.waitUntil(cache.put(key, new Response(bytes, { headers: stored })));
+  return result(new Response(bytes, { status: 200, headers }), bytes);
+}
+
+function result(response, bytes) {
+  const type = (response.headers.get("content-type") ?? "").split(";")[0].trim();
+  let children;
+  if (bytes && (INDEX_TYPES.includes(type) || type === "" || type === "application/json")) {
+    children = core.gatewayIndexChildren(bytes, type || undefined) ?? undefined;
+  }
+  return { response, status: response.status, headers: response.headers, children };
+}
+
+async function boundedBytes(response) {
+  const length = Number(response.headers.get("content-length"));
+  if (length > MAX_MANIFEST_BYTES) {
+    await response.body?.cancel();
+    return null;
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return bytes.length > MAX_MANIFEST_BYTES ? null : bytes;
+}
+
+/** A blob GET by digest: from the edge cache, else streamed from upstream through the check. */
+async function blob(request, url, env, ctx, settings, target) {
+  const cache = caches.default;
+  const key = cacheKey(settings, target.name, "blobs", target.reference);
+  const hit = await cache.match(key);
+  if (hit) return new Response(hit.body, { status: 200, headers: hit.headers });
+  const response = await upstreamFetch(env, url.pathname + url.search, { headers: forwardedHeaders(request, settings) });
+  const headers = responseHeaders(response, url, settings);
+  if (response.status !== 200 || !response.body) return new Response(response.body, { status: response.status, headers });
+  const check = verifyingStream(target.reference);
+  if (!check) return new Response(response.body, { status: 200, headers });
+  const [client, cached] = response.body.pipeThrough(check).tee();
+  const stored = new Headers({ "cache-control": IMMUTABLE });
+  for (const name of CONTENT_HEADERS) if (headers.has(name)) stored.set(name, headers.get(name));
+  // Fails, storing nothing, when the check errors the stream.
+  ctx.waitUntil(cache.put(key, new Response(cached, { headers: stored })).catch(() => {}));
+  return new Response(client, { status: 200, headers });
 }
 
 /**
@@ -68,24 +236,4 @@ function invalidName(pathname) {
     if (!(err instanceof URIError)) throw err;
   }
   return registryError(400, "NAME_INVALID", `invalid repository name: ${JSON.stringify(name ?? match[1])}`);
-}
-
-/** A manifest fetched by digest is only passed on if its bytes hash to that digest. */
-async function verifiedManifest(response, headers, expected) {
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length > MAX_MANIFEST_BYTES) {
-    return registryError(502, "MANIFEST_INVALID", `upstream manifest ${expected} is over 4 MiB`);
-  }
-  let actual;
-  try {
-    actual = core.digest(bytes, expected.slice(0, expected.indexOf(":")));
-  } catch (err) {
-    // An algorithm the core can't verify: pass the bytes on as the upstream sent them.
-    if (err instanceof PullgateError && err.code === "DIGEST_UNSUPPORTED") actual = expected;
-    else throw err;
-  }
-  if (actual !== expected) {
-    return registryError(502, "DIGEST_INVALID", `upstream sent manifest ${actual} for ${expected}`);
-  }
-  return new Response(bytes, { status: 200, headers });
 }

@@ -1,0 +1,2 @@
+// RegistryClient: filled in below.
+export class RegistryClient {}

@@ -1,0 +1,71 @@
+// PullLimiter: one Durable Object per client key (env.LIMITS.idFromName(key)), so a key's
+// limits hold across every edge location. It keeps the core's limiter states (compact JSON
+// strings) in memory and in storage; every rule is the core's (limiterAdmit & co.).
+//
+// Interface
+//   RPC (the gateway):  admit(kind, repository, reference, source) -> { request, pull?, headers? }
+//                         kind 0: not a manifest, 1: manifest HEAD, 2: manifest GET
+//                       refund(reservation, source) -> headers      (upstream 404/5xx)
+//                       recordIndex(repository, children)           (index served)
+//   fetch (the explorer, /api/v1/): GET https://limits/budget ->
+//                       { limit, remaining, windowSeconds, retryAfterSeconds } without spending.
+// Calls on one object run one at a time and nothing here awaits between reading and writing
+// a state, so concurrent pulls from one key are admitted exactly up to the limit.
+import { DurableObject } from "cloudflare:workers";
+import { core } from "./core.js";
+import { settingsOf } from "./context.js";
+
+export class PullLimiter extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.requestState = "";
+    this.pullState = "";
+    ctx.blockConcurrencyWhile(async () => {
+      const stored = await ctx.storage.get(["request", "pull"]);
+      this.requestState = stored.get("request") ?? "";
+      this.pullState = stored.get("pull") ?? "";
+    });
+  }
+
+  /** The storage write is not awaited: the output gate holds replies until it is durable. */
+  save(request, pull) {
+    const entries = {};
+    if (request !== undefined) entries.request = this.requestState = request;
+    if (pull !== undefined) entries.pull = this.pullState = pull;
+    this.ctx.storage.put(entries);
+  }
+
+  admit(kind, repository, reference, source) {
+    const { requestLimit: r, pullLimit: p } = settingsOf(this.env);
+    const a = core.limiterAdmit(this.requestState, this.pullState, r.limit, r.windowSeconds, p.limit, p.windowSeconds, Date.now(), kind, repository, reference, source);
+    this.save(a.requestState, a.pullState);
+    return { request: a.request, pull: a.pull, headers: a.headers };
+  }
+
+  refund(reservation, source) {
+    const { pullLimit: p } = settingsOf(this.env);
+    const now = Date.now();
+    this.save(undefined, core.limiterRefund(this.pullState, p.limit, p.windowSeconds, now, reservation));
+    // The headers as they stand after the refund (HEAD-like: nothing spent).
+    return core.limiterAdmit("", this.pullState, 1, 1, p.limit, p.windowSeconds, now, 1, "", "", source).headers;
+  }
+
+  recordIndex(repository, children) {
+    const { pullLimit: p } = settingsOf(this.env);
+    this.save(undefined, core.limiterRecordIndex(this.pullState, p.limit, p.windowSeconds, Date.now(), repository, children));
+  }
+
+  budget() {
+    const { pullLimit: p } = settingsOf(this.env);
+    const b = core.limiterBudget(this.pullState, p.limit, p.windowSeconds, Date.now());
+    return { limit: b.limit, remaining: b.remaining, windowSeconds: b.windowSeconds, retryAfterSeconds: b.retryAfterSeconds, resetSeconds: b.resetSeconds };
+  }
+
+  async fetch(request) {
+    const { pathname } = new URL(request.url);
+    if (request.method === "GET" && pathname === "/budget") {
+      return Response.json(this.budget());
+    }
+    return new Response("not found\n", { status: 404 });
+  }
+}
