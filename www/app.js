@@ -4,6 +4,8 @@
 // rate-limit headers, verifies raw manifest digests and orders tag names: this file is
 // presentation and navigation.
 import init, * as pg from "./pkg/browser.js";
+// explorer.rs exports: the same wasm module instance as browser.js (initialized by its init()).
+import { explorerTagOrder } from "./pkg/pullgate.js";
 
 const $ = (id) => document.getElementById(id);
 const ROUTE_REPO = /^#\/r\/(.+?)(?:\/t\/([^/]+))?$/;
@@ -213,7 +215,7 @@ async function loadBudget() {
 
 /** Rate-limit headers of a /v2/ response, decoded by the core; true when it had some. */
 function budgetFromHeaders(response) {
-  const decoded = pg.explorerRateLimit([...response.headers]);
+  const decoded = pg.parseRateLimit(response.headers);
   if (!decoded || decoded.limit === undefined) return false;
   renderBudget({
     limit: decoded.limit,
@@ -372,7 +374,7 @@ async function showRepository(repository) {
     if (view.repository !== repository) return;
     // Name order computed once by the core (semver-aware); dates compared as instants.
     const rank = new Uint32Array(data.tags.length);
-    pg.explorerTagOrder(data.tags.map((t) => t.name)).forEach((tagIndex, position) => {
+    explorerTagOrder(data.tags.map((t) => t.name)).forEach((tagIndex, position) => {
       rank[tagIndex] = position;
     });
     data.tags.forEach((t, i) => {
@@ -655,10 +657,12 @@ async function viewRaw() {
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
   try {
-    const result = pg.explorerVerifyManifest(bytes, tagData.digest, response.headers.get("content-type") ?? undefined);
-    status.textContent = result.verified ? `✓ Verified: the ${bytes.length} bytes hash to ${result.digest}` : `✗ Digest mismatch: expected ${tagData.digest}, the bytes hash to ${result.digest}`;
-    status.className = result.verified ? "verified" : "mismatch";
-    status.dataset.verified = String(result.verified);
+    const verified = pg.verifyDigest(bytes, tagData.digest);
+    const actual = pg.digest(bytes, pg.parseDigest(tagData.digest).algorithm);
+    pg.parseManifest(bytes, response.headers.get("content-type") ?? undefined);
+    status.textContent = verified ? `✓ Verified: the ${bytes.length} bytes hash to ${actual}` : `✗ Digest mismatch: expected ${tagData.digest}, the bytes hash to ${actual}`;
+    status.className = verified ? "verified" : "mismatch";
+    status.dataset.verified = String(verified);
   } catch (err) {
     status.textContent = `The core refused the manifest: ${err.message} (${err.code})`;
     status.className = "mismatch";

@@ -1,8 +1,8 @@
 //! Exports used only by the explorer and the gateway's `/api/v1/` (metadata computed by the core).
 //!
 //! The gateway's `/api/v1/` fetches manifests and configs and hands the bytes here; the page
-//! uses the same exports (through the web build) to verify a raw manifest, decode rate-limit
-//! headers and order tag names. JavaScript only moves bytes and assembles the answers.
+//! uses `explorerTagOrder` (through the web build) to order tag names, and API.md's own
+//! `verifyDigest` and `parseRateLimit` for the rest. JavaScript only moves bytes and assembles.
 
 use std::cmp::Ordering;
 
@@ -14,7 +14,6 @@ use super::{bytes_of, optional_string, string_of, to_js, to_plain};
 use crate::digest::{self, Digest};
 use crate::manifest::{self, Descriptor, ManifestKind};
 use crate::platform;
-use crate::ratelimit;
 
 /// The in-toto annotation buildkit puts on each attestation layer.
 const PREDICATE_TYPE_ANNOTATION: &str = "in-toto.io/predicate-type";
@@ -118,10 +117,6 @@ export function explorerConfig(body: Uint8Array | string, expectedDigest?: strin
   stopSignal?: string; layerCount: number;
   history: { created?: string; createdBy?: string; author?: string; comment?: string; emptyLayer?: boolean }[];
 };
-/** Verifies raw manifest bytes against a digest: `{ digest, verified, mediaType, kind }`; throws on unparseable bytes. */
-export function explorerVerifyManifest(body: Uint8Array | string, expectedDigest: string, contentType?: string): { digest: string; verified: boolean; mediaType: string; kind: "image" | "index" };
-/** Rate-limit headers decoded as `parseRateLimit` decodes them, from `[name, value]` pairs; `null` when none. */
-export function explorerRateLimit(pairs: [string, string][]): { limit?: number; remaining?: number; windowSeconds?: number; reset?: number; source?: string; format: string } | null;
 /** Indexes of `names` in ascending tag order: version-like tags by their numbers (a pre-release before its release), then the rest in natural order. */
 export function explorerTagOrder(names: string[]): Uint32Array;
 "#;
@@ -211,66 +206,6 @@ pub fn explorer_config(body: JsValue, expected_digest: Option<JsValue>) -> Resul
         layer_count: config.rootfs.diff_ids.len(),
         history: config.history.as_deref().unwrap_or_default(),
     })
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Verified<'a> {
-    digest: &'a str,
-    verified: bool,
-    media_type: &'a str,
-    kind: ManifestKind,
-}
-
-/// `explorerVerifyManifest(body, expectedDigest, contentType?)`; typed by `EXPLORER_TS`.
-#[wasm_bindgen(js_name = explorerVerifyManifest, skip_typescript)]
-pub fn explorer_verify_manifest(
-    body: JsValue,
-    expected_digest: JsValue,
-    content_type: Option<JsValue>,
-) -> Result<JsValue, JsValue> {
-    let bytes = bytes_of(&body, "body")?;
-    let expected = Digest::parse(&string_of(&expected_digest, "expectedDigest")?).map_err(to_js)?;
-    let content_type = optional_string(content_type, "contentType")?;
-    let parsed = manifest::parse(&bytes, content_type.as_deref()).map_err(to_js)?;
-    let verified = digest::verify(&bytes, &expected).is_ok();
-    let actual = match expected.algorithm_kind() {
-        Some(algorithm) if algorithm != parsed.digest.algorithm_kind().unwrap_or(algorithm) => {
-            digest::compute(algorithm, &bytes)
-        }
-        _ => parsed.digest.clone(),
-    };
-    to_plain(&Verified {
-        digest: actual.as_str(),
-        verified,
-        media_type: &parsed.media_type,
-        kind: parsed.kind,
-    })
-}
-
-/// `explorerRateLimit(pairs)`; typed by `EXPLORER_TS`.
-#[wasm_bindgen(js_name = explorerRateLimit, skip_typescript)]
-pub fn explorer_rate_limit(pairs: JsValue) -> Result<JsValue, JsValue> {
-    let array = pairs
-        .dyn_ref::<js_sys::Array>()
-        .ok_or_else(|| super::invalid_argument("pairs", "an array of [name, value] pairs"))?;
-    let mut owned = Vec::with_capacity(array.length() as usize);
-    for pair in array.iter() {
-        let pair = pair
-            .dyn_ref::<js_sys::Array>()
-            .filter(|p| p.length() == 2)
-            .ok_or_else(|| super::invalid_argument("pairs", "an array of [name, value] pairs"))?;
-        owned.push((
-            string_of(&pair.get(0), "header name")?,
-            string_of(&pair.get(1), "header value")?,
-        ));
-    }
-    let decoded = ratelimit::parse_rate_limit(owned.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-        .map_err(to_js)?;
-    match decoded {
-        Some(rate_limit) => to_plain(&rate_limit),
-        None => Ok(JsValue::NULL),
-    }
 }
 
 /// `explorerTagOrder(names)`; typed by `EXPLORER_TS`.
