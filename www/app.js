@@ -171,6 +171,7 @@ function renderBudget({ limit, remaining, windowSeconds, retryAfterSeconds, sour
   const widget = $("budget");
   const note = $("budget-note");
   note.classList.remove("limited");
+  widget.dataset.limited = String(remaining === 0);
   if (limit === null || limit === undefined) {
     $("budget-remaining").textContent = "unlimited";
     $("budget-limit").textContent = "";
@@ -365,6 +366,7 @@ async function showRepository(repository) {
   }
   repoData = null;
   order = [];
+  $("repository").dataset.state = "loading";
   $("tags-list").replaceChildren();
   $("tags-list").style.height = "0px";
   $("tags-status").textContent = "Loading tags…";
@@ -382,11 +384,13 @@ async function showRepository(repository) {
       t.time = t.created ? Date.parse(t.created) : -Infinity;
     });
     repoData = data;
+    $("repository").dataset.state = "ready";
     $("tags-digests").textContent = `· ${data.digests} distinct ${data.digests === 1 ? "digest" : "digests"}`;
     activeIndex = 0;
     applyOrder(true);
   } catch (err) {
     $("tags-status").textContent = "";
+    $("repository").dataset.state = "error";
     if (view.repository === repository) showProblem(err, repository, () => route());
   }
 }

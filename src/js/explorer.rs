@@ -194,7 +194,10 @@ struct ConfigSummary<'a> {
 
 /// `explorerConfig(body, expectedDigest?)`; typed by `EXPLORER_TS`.
 #[wasm_bindgen(js_name = explorerConfig, skip_typescript)]
-pub fn explorer_config(body: JsValue, expected_digest: Option<JsValue>) -> Result<JsValue, JsValue> {
+pub fn explorer_config(
+    body: JsValue,
+    expected_digest: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
     let bytes = bytes_of(&body, "body")?;
     check_digest(&bytes, optional_string(expected_digest, "expectedDigest")?)?;
     let config = manifest::parse_config(&bytes).map_err(to_js)?;

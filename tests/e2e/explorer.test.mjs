@@ -356,4 +356,22 @@ test("errors say what to do: repository not found, registry down", async () => {
   } finally {
     await down.stop();
   }
+
+  // A gateway allowing one pull: the second raw manifest is refused, and the widget says why.
+  const tight = await startGateway({ upstream: stack.registry.url, pullLimit: "1;w=3600" });
+  try {
+    const t = await open("/#/r/demo/single/t/latest", { gateway: tight.url });
+    await t.page.waitForSelector("#tag-body:not([hidden])");
+    await t.page.click("#raw-button");
+    await t.page.waitForFunction(() => document.getElementById("raw-status").dataset.verified === "true");
+    await t.page.click("#raw-button");
+    await t.page.waitForFunction(() => document.getElementById("raw-status").textContent.startsWith("Rate limited"));
+    await t.page.waitForSelector('#budget[data-limited="true"] #budget-note:not([hidden])');
+    assert.match(await t.page.textContent("#budget-note"), /used all 1 pulls .* A pull frees up in \d+/);
+    await t.page.evaluate(() => window.scrollTo(0, 0));
+    await t.page.screenshot({ path: join(results, "explorer-rate-limited.png") });
+    await t.context.close();
+  } finally {
+    await tight.stop();
+  }
 });

@@ -125,7 +125,7 @@ async function upstream(env, path, init) {
     } catch {
       // the status says enough
     }
-    throw new ApiError(502, "UNAVAILABLE", `${message}: the registry may be down; try again in a minute`);
+    throw new ApiError(502, "UNAVAILABLE", message);
   }
   return response;
 }
