@@ -22,8 +22,11 @@ const CATALOG_TTL_MS = 60_000;
 const MAX_CACHED = 20_000;
 const SEARCH_LIMIT = 100;
 
-// Per-isolate caches: summaries by digest (immutable), tag -> digest (short-lived), catalog.
+// Per-isolate caches: summaries by digest (immutable; also in the Cache API), tag -> digest
+// (short-lived), catalog.
 const byDigest = new Map();
+// The waitUntil of the request being served, for cache writes that outlive the response.
+let keepAlive = () => {};
 const tagDigests = new Map();
 let catalog = null;
 
@@ -50,6 +53,7 @@ function errorResponse(err) {
 /** Routes /api/v1/*. `clientKey` is the caller's key as the gateway counts it. */
 export async function handleApi(request, env, ctx, { clientKey } = {}) {
   const url = new URL(request.url);
+  if (ctx?.waitUntil) keepAlive = (promise) => ctx.waitUntil(promise);
   if (request.method !== "GET" && request.method !== "HEAD") {
     return errorResponse(new ApiError(405, "UNSUPPORTED", `${request.method} is not supported on /api/v1/`, { allow: "GET, HEAD" }));
   }
@@ -187,11 +191,29 @@ async function resolveTag(env, repository, tag) {
   return digest;
 }
 
-/** A blob or manifest by digest, summarized by `summarize(bytes, contentType)`, cached forever. */
-function byDigestCached(kind, env, repository, digest, fetchIt) {
-  const key = `${kind} ${digest}`;
+/**
+ * A summary by digest, computed once: from this isolate's map, else (`shared`) the Cache API
+ * (shared by the isolates of a location, survives restarts), else `compute()`. Keyed by
+ * repository too, so a digest is only ever described as fetched from the repository asked
+ * about. Only whole descriptions go to the Cache API: a lookup there costs a round trip, worth
+ * it for one manifest + its platforms + their configs, not for each of those pieces.
+ */
+function byDigestCached(kind, env, repository, digest, compute, { shared = false } = {}) {
+  const key = `${kind} ${repository}@${digest}`;
   if (byDigest.has(key)) return byDigest.get(key);
-  const promise = fetchIt().catch((err) => {
+  const promise = (async () => {
+    const cache = shared ? globalThis.caches?.default : undefined;
+    const request = cache && new Request(`https://api-cache.pullgate.invalid/v1/${kind}/${repository}@${digest}`);
+    const hit = cache && (await cache.match(request).catch(() => undefined));
+    if (hit) return hit.json();
+    const value = await compute();
+    if (cache) {
+      const response = new Response(JSON.stringify(value), { headers: { "content-type": "application/json", "cache-control": "public, max-age=31536000, immutable" } });
+      // Not awaited: the answer doesn't wait for the cache write (kept alive by waitUntil).
+      keepAlive(cache.put(request, response).catch(() => {}));
+    }
+    return value;
+  })().catch((err) => {
     byDigest.delete(key);
     throw err;
   });
@@ -246,7 +268,7 @@ function describe(env, repository, digest) {
     });
     const created = platforms.map((p) => p.created).filter(Boolean).sort((a, b) => Date.parse(b) - Date.parse(a))[0];
     return { digest, mediaType: top.mediaType, kind: top.kind, platforms, created };
-  });
+  }, { shared: true });
 }
 
 /** Pull statistics from the gateway's STATS Durable Object, when it has one. */
