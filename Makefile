@@ -32,3 +32,5 @@ test: install
 
 bench: install
 	cd bench && cargo bench
+	@$(MAKE) --no-print-directory build
+	node bench/www/explorer.mjs

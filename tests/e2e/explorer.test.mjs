@@ -254,6 +254,8 @@ test("the rate-limit widget goes down by one after a skopeo pull", async () => {
   const before = Number(await page.getAttribute("#budget", "data-remaining"));
   assert.ok(Number.isInteger(before) && before > 0, `a budget is shown (${before})`);
   const dest = mkdtempSync(join(tmpdir(), "pullgate-e2e-"));
+  // Whole seconds: the gateway may store times at second precision.
+  const pulledAfter = Math.floor(Date.now() / 1000) * 1000;
   try {
     await run("skopeo", ["copy", "--src-tls-verify=false", `docker://${new URL(stack.gateway.url).host}/demo/single:latest`, `oci:${join(dest, "oci")}`]);
   } finally {
@@ -261,6 +263,12 @@ test("the rate-limit widget goes down by one after a skopeo pull", async () => {
   }
   await page.click("#budget-refresh");
   await page.waitForFunction((b) => document.getElementById("budget").dataset.remaining === String(b - 1), before);
+  // The gateway counted that pull for the tag: the list says when it was last pulled.
+  await page.reload();
+  await page.waitForSelector('#tags-list .row[data-tag="latest"] .pulled time');
+  const lastPulled = Date.parse(await page.getAttribute('#tags-list .row[data-tag="latest"] .pulled time', "datetime"));
+  assert.ok(lastPulled >= pulledAfter, "last pulled: the pull just made");
+  assert.equal(await page.$('#tags-list .row[data-tag="1.0.0"] .pulled time'), null);
   await page.screenshot({ path: join(results, "explorer-budget.png") });
   assert.deepEqual(problems, []);
   await context.close();
