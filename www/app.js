@@ -8,6 +8,8 @@ import init, * as pg from "./pkg/browser.js";
 import { explorerTagOrder } from "./pkg/pullgate.js";
 
 const $ = (id) => document.getElementById(id);
+// Tags per /api/v1 request (the API caps it at 1000); `?tags_page=N` overrides it.
+const TAGS_PAGE = Number(new URLSearchParams(location.search).get("tags_page")) || 500;
 const ROUTE_REPO = /^#\/r\/(.+?)(?:\/t\/([^/]+))?$/;
 const MANIFEST_ACCEPT = [
   "application/vnd.oci.image.index.v1+json",
@@ -372,29 +374,52 @@ async function showRepository(repository) {
   $("tags-status").textContent = "Loading tags…";
   $("tags-digests").textContent = "";
   try {
-    const data = await api(`/api/v1/repositories/${repository}/tags`);
-    if (view.repository !== repository) return;
-    // Name order computed once by the core (semver-aware); dates compared as instants.
-    const rank = new Uint32Array(data.tags.length);
-    explorerTagOrder(data.tags.map((t) => t.name)).forEach((tagIndex, position) => {
-      rank[tagIndex] = position;
-    });
-    data.tags.forEach((t, i) => {
-      t.rank = rank[i];
-      t.time = t.created ? Date.parse(t.created) : -Infinity;
-    });
-    repoData = data;
-    $("repository").dataset.state = "ready";
-    $("tags-digests").textContent = `· ${data.digests} distinct ${data.digests === 1 ? "digest" : "digests"}`;
-    activeIndex = 0;
-    applyOrder(true);
-    // For bench/www: the first frame after the list is in the DOM is the one that paints it.
-    requestAnimationFrame(() => performance.mark("tags-painted", { detail: { repository, count: data.count } }));
+    // Page by page (the API bounds each), painting after the first, so a repository of 10,000
+    // tags shows its first tags at once; date sort is across all tags once all are in.
+    const data = { name: repository, tags: [], total: 0, complete: false };
+    const digests = new Set();
+    let offset = 0;
+    let first = true;
+    while (offset !== null) {
+      // A small first page paints sooner; then full pages.
+      const n = first ? Math.min(TAGS_PAGE, 100) : TAGS_PAGE;
+      const page = await api(`/api/v1/repositories/${repository}/tags?n=${n}&offset=${offset}`);
+      if (view.repository !== repository && repoData !== data) return;
+      const seen = new Set(data.tags.map((t) => t.name));
+      for (const t of page.tags) {
+        if (seen.has(t.name)) continue;
+        t.time = t.created ? Date.parse(t.created) : -Infinity;
+        data.tags.push(t);
+        digests.add(t.digest);
+      }
+      data.total = page.total;
+      data.complete = page.next === null;
+      offset = page.next;
+      rankTags(data);
+      repoData = data;
+      $("repository").dataset.state = data.complete ? "ready" : "loading";
+      $("tags-digests").textContent = `· ${digests.size} distinct ${digests.size === 1 ? "digest" : "digests"}`;
+      applyOrder(first);
+      if (first) {
+        activeIndex = 0;
+        // For bench/www: the first frame after the first tags are in the DOM paints them.
+        requestAnimationFrame(() => performance.mark("tags-first-painted", { detail: { repository } }));
+      }
+      first = false;
+    }
+    requestAnimationFrame(() => performance.mark("tags-painted", { detail: { repository, count: data.tags.length } }));
   } catch (err) {
     $("tags-status").textContent = "";
     $("repository").dataset.state = "error";
     if (view.repository === repository) showProblem(err, repository, () => route());
   }
+}
+
+/** Each tag's place in name order, computed by the core (semver-aware) over all tags so far. */
+function rankTags(data) {
+  explorerTagOrder(data.tags.map((t) => t.name)).forEach((tagIndex, position) => {
+    data.tags[tagIndex].rank = position;
+  });
 }
 
 function filterPredicate() {
@@ -430,7 +455,12 @@ function applyOrder(resetScroll) {
   order = repoData.tags.filter(keep).sort(compare);
   const total = repoData.tags.length;
   const noun = total === 1 ? "tag" : "tags";
-  $("tags-status").textContent = order.length === total ? `${total} ${noun}` : `${order.length} of ${total} ${noun}`;
+  if (repoData.complete) {
+    $("tags-status").textContent = order.length === total ? `${total} ${noun}` : `${order.length} of ${total} ${noun}`;
+  } else {
+    const matching = order.length === total ? "" : `${order.length} matching; `;
+    $("tags-status").textContent = `${matching}${total} of ${repoData.total} tags loaded…`;
+  }
   $("tags-list").style.height = `${order.length * rowHeight()}px`;
   if (resetScroll) {
     $("tags-viewport").scrollTop = 0;

@@ -115,8 +115,20 @@ test("demo/many-tags: all 300 tags, only the visible rows in the page, filter by
   const { page, context, problems } = await open("/#/r/demo/many-tags");
   await statusIs(page, "300 tags");
   const api = await (await fetch(`${stack.gateway.url}/api/v1/repositories/demo/many-tags/tags`)).json();
-  assert.equal(api.count, 300);
+  assert.deepEqual([api.total, api.count, api.offset, api.next], [300, 300, 0, null]);
   assert.equal(new Set(api.tags.map((t) => t.name)).size, 300);
+  // Pages of the API, followed by `next`, are the same 300 tags.
+  const paged = [];
+  for (let offset = 0; offset !== null; ) {
+    const page = await (await fetch(`${stack.gateway.url}/api/v1/repositories/demo/many-tags/tags?n=128&offset=${offset}`)).json();
+    assert.equal(page.total, 300);
+    paged.push(...page.tags);
+    offset = page.next;
+  }
+  assert.deepEqual(paged, api.tags);
+  const bad = await fetch(`${stack.gateway.url}/api/v1/repositories/demo/many-tags/tags?n=0`);
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).errors[0].code, "PAGINATION_NUMBER_INVALID");
   const rendered = await page.$$eval("#tags-list .row", (rows) => rows.length);
   assert.ok(rendered > 5 && rendered < 60, `a virtual list renders what is visible, not 300 rows (rendered ${rendered})`);
 
@@ -150,9 +162,14 @@ test("demo/many-tags: all 300 tags, only the visible rows in the page, filter by
   await context.close();
 });
 
-test("date sort orders all 300 tags by their configs' created time, not one page of them", async () => {
-  const { page, context, problems } = await open("/#/r/demo/many-tags");
+test("date sort orders all 300 tags by their configs' created time, across every page of them", async () => {
+  // Pages of 64 tags: the page loads 5 and sorts across all of them.
+  const { page, context, problems } = await open("/?tags_page=64#/r/demo/many-tags");
+  const pages = [];
+  page.on("request", (r) => r.url().includes("/api/v1/repositories/demo/many-tags/tags?") && pages.push(new URL(r.url()).searchParams.get("offset")));
+  await page.reload();
   await statusIs(page, "300 tags");
+  assert.deepEqual(pages, ["0", "64", "128", "192", "256"]); // the first page is min(64, 100)
   // Every tag's created time from the registry's own configs.
   const { tags } = await (await fetch(`${stack.registry.url}/v2/demo/many-tags/tags/list`)).json();
   const created = new Map();

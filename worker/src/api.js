@@ -16,8 +16,14 @@ const MANIFEST_ACCEPT = [
 ].join(", ");
 // Upstream requests in flight per API request: many tags, bounded load on the registry.
 const CONCURRENCY = 16;
-// A tag moves; a digest never does. Tags are re-resolved (HEAD, free) after this long.
+// A tag moves; a digest never does. A tag's digest is fresh for TAG_TTL_MS; until TAG_STALE_MS
+// the last answer is served while a HEAD (free) re-resolves it in the background.
 const TAG_TTL_MS = 30_000;
+const TAG_STALE_MS = 10 * 60_000;
+// Tags per /api/v1 tags page: bounds the upstream requests one API request makes (Workers cap
+// subrequests per invocation) and lets the page paint the first tags of a large repository.
+const PAGE_DEFAULT = 500;
+const PAGE_MAX = 1000;
 const CATALOG_TTL_MS = 60_000;
 const MAX_CACHED = 20_000;
 const SEARCH_LIMIT = 100;
@@ -28,6 +34,7 @@ const byDigest = new Map();
 // The waitUntil of the request being served, for cache writes that outlive the response.
 let keepAlive = () => {};
 const tagDigests = new Map();
+const tagLists = new Map();
 let catalog = null;
 
 class ApiError extends Error {
@@ -65,7 +72,7 @@ export async function handleApi(request, env, ctx, { clientKey } = {}) {
     else if (path === "/budget") body = await budget(env, clientKey);
     else if ((match = path.match(/^\/repositories\/(.+)\/tags\/([^/]+)$/))) {
       body = await tagDetail(env, repositoryName(match[1]), tagOrDigest(match[1], match[2]));
-    } else if ((match = path.match(/^\/repositories\/(.+)\/tags\/?$/))) body = await tagList(env, repositoryName(match[1]));
+    } else if ((match = path.match(/^\/repositories\/(.+)\/tags\/?$/))) body = await tagList(env, repositoryName(match[1]), url.searchParams);
     else throw new ApiError(404, "NOT_FOUND", `no such endpoint: ${url.pathname} (see /api/v1/search, /api/v1/repositories/<name>/tags[/<tag>], /api/v1/budget)`);
     const response = json(body);
     return request.method === "HEAD" ? new Response(null, response) : response;
@@ -171,11 +178,34 @@ function remember(map, key, value) {
   return value;
 }
 
-/** The digest a tag points at now: a HEAD upstream (free on Docker Hub), cached briefly. */
-async function resolveTag(env, repository, tag) {
+/** The digest a tag points at: fresh, or stale and being re-resolved in the background. */
+function resolveTag(env, repository, tag) {
   const key = `${repository}:${tag}`;
   const cached = tagDigests.get(key);
-  if (cached && Date.now() - cached.at < TAG_TTL_MS) return cached.digest;
+  const age = cached ? Date.now() - cached.at : Infinity;
+  if (cached?.digest && age < TAG_TTL_MS) return cached.digest;
+  if (cached?.pending) return cached.digest ?? cached.pending;
+  const pending = headTag(env, repository, tag).then(
+    (digest) => {
+      remember(tagDigests, key, { digest, at: Date.now() });
+      return digest;
+    },
+    (err) => {
+      if (cached?.digest) remember(tagDigests, key, cached);
+      else tagDigests.delete(key);
+      throw err;
+    },
+  );
+  remember(tagDigests, key, { ...cached, pending });
+  if (cached?.digest && age < TAG_STALE_MS) {
+    keepAlive(pending.catch(() => {}));
+    return cached.digest;
+  }
+  return pending;
+}
+
+/** A HEAD upstream (free on Docker Hub) for the digest a tag points at now. */
+async function headTag(env, repository, tag) {
   const path = `/v2/${repository}/manifests/${encodeURIComponent(tag)}`;
   const what = { code404: "MANIFEST_UNKNOWN", message404: `${repository} has no tag ${tag}`, subject: `${repository}:${tag}` };
   let response = await upstream(env, path, { method: "HEAD", headers: { accept: MANIFEST_ACCEPT } });
@@ -187,7 +217,6 @@ async function resolveTag(env, repository, tag) {
     if (!response.ok) throw await upstreamFailure(response, what);
     digest = explorerManifest(new Uint8Array(await response.arrayBuffer()), response.headers.get("content-type") ?? undefined).digest;
   }
-  remember(tagDigests, key, { digest, at: Date.now() });
   return digest;
 }
 
@@ -282,12 +311,40 @@ async function stats(env, repository) {
   }
 }
 
-async function tagList(env, repository) {
+/** A repository's tag names, as the registry lists them; cached as briefly as tag digests. */
+async function tagNames(env, repository) {
+  const cached = tagLists.get(repository);
+  if (cached && Date.now() - cached.at < TAG_TTL_MS) return cached.names;
   const names = await listAll(env, `/v2/${repository}/tags/list`, "tags", {
     code404: "NAME_UNKNOWN",
     message404: `repository ${repository} is not known to the registry`,
     subject: repository,
   });
+  remember(tagLists, repository, { names, at: Date.now() });
+  return names;
+}
+
+/** An integer query parameter in [min, max], else `fallback`; anything else is a 400. */
+function intParam(params, name, fallback, min, max) {
+  const raw = params.get(name);
+  if (raw === null || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ApiError(400, "PAGINATION_NUMBER_INVALID", `${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/**
+ * One page of a repository's tags (`?n=` tags from `?offset=`, in the registry's order), each
+ * with digest, platforms (compressed size and created per platform) and last pulled. `next` is
+ * the offset of the following page, or null.
+ */
+async function tagList(env, repository, params) {
+  const n = intParam(params, "n", PAGE_DEFAULT, 1, PAGE_MAX);
+  const all = await tagNames(env, repository);
+  const offset = intParam(params, "offset", 0, 0, Math.max(all.length, 0));
+  const names = all.slice(offset, offset + n);
   const [digests, pulled] = await Promise.all([mapLimit(names, CONCURRENCY, (tag) => resolveTag(env, repository, tag)), stats(env, repository)]);
   const unique = [...new Set(digests)];
   const described = new Map(await mapLimit(unique, CONCURRENCY, async (d) => [d, await describe(env, repository, d)]));
@@ -304,7 +361,8 @@ async function tagList(env, repository) {
       ...(tagStats?.lastPulled ? { lastPulled: tagStats.lastPulled, pulls: tagStats.pulls } : {}),
     };
   });
-  return { name: repository, count: tags.length, digests: unique.length, statsAvailable: pulled !== null, tags };
+  const next = offset + names.length < all.length ? offset + names.length : null;
+  return { name: repository, total: all.length, offset, count: tags.length, next, statsAvailable: pulled !== null, tags };
 }
 
 async function tagDetail(env, repository, reference) {
