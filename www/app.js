@@ -10,6 +10,7 @@ import { explorerTagOrder } from "./pkg/pullgate.js";
 const $ = (id) => document.getElementById(id);
 // Tags per /api/v1 request (the API caps it at 1000); `?tags_page=N` overrides it.
 const TAGS_PAGE = Number(new URLSearchParams(location.search).get("tags_page")) || 500;
+const PAGES_IN_FLIGHT = 3;
 const ROUTE_REPO = /^#\/r\/(.+?)(?:\/t\/([^/]+))?$/;
 const MANIFEST_ACCEPT = [
   "application/vnd.oci.image.index.v1+json",
@@ -374,39 +375,51 @@ async function showRepository(repository) {
   $("tags-status").textContent = "Loading tags…";
   $("tags-digests").textContent = "";
   try {
-    // Page by page (the API bounds each), painting after the first, so a repository of 10,000
-    // tags shows its first tags at once; date sort is across all tags once all are in.
+    // Pages (the API bounds each): a small first one painted at once, so a repository of
+    // 10,000 tags shows its first tags in a moment, then the rest a few pages at a time. Date
+    // sort is across all tags once all are in.
     const data = { name: repository, tags: [], total: 0, complete: false };
     const digests = new Set();
-    let offset = 0;
-    let first = true;
-    while (offset !== null) {
-      // A small first page paints sooner; then full pages.
-      const n = first ? Math.min(TAGS_PAGE, 100) : TAGS_PAGE;
-      const page = await api(`/api/v1/repositories/${repository}/tags?n=${n}&offset=${offset}`);
-      if (view.repository !== repository && repoData !== data) return;
-      const seen = new Set(data.tags.map((t) => t.name));
+    const seen = new Set();
+    const add = (page) => {
       for (const t of page.tags) {
         if (seen.has(t.name)) continue;
+        seen.add(t.name);
         t.time = t.created ? Date.parse(t.created) : -Infinity;
         data.tags.push(t);
         digests.add(t.digest);
       }
-      data.total = page.total;
-      data.complete = page.next === null;
-      offset = page.next;
       rankTags(data);
       repoData = data;
       $("repository").dataset.state = data.complete ? "ready" : "loading";
       $("tags-digests").textContent = `· ${digests.size} distinct ${digests.size === 1 ? "digest" : "digests"}`;
-      applyOrder(first);
-      if (first) {
-        activeIndex = 0;
-        // For bench/www: the first frame after the first tags are in the DOM paints them.
-        requestAnimationFrame(() => performance.mark("tags-first-painted", { detail: { repository } }));
-      }
-      first = false;
-    }
+    };
+    const url = (n, offset) => `/api/v1/repositories/${repository}/tags?n=${n}&offset=${offset}`;
+    const firstPage = await api(url(Math.min(TAGS_PAGE, 100), 0));
+    if (view.repository !== repository) return;
+    data.total = firstPage.total;
+    data.complete = firstPage.next === null;
+    add(firstPage);
+    activeIndex = 0;
+    applyOrder(true);
+    // For bench/www: the first frame after the first tags are in the DOM paints them.
+    requestAnimationFrame(() => performance.mark("tags-first-painted", { detail: { repository } }));
+    const offsets = [];
+    for (let offset = firstPage.next; offset !== null && offset < data.total; offset += TAGS_PAGE) offsets.push(offset);
+    let next = 0;
+    let left = offsets.length;
+    await Promise.all(
+      Array.from({ length: Math.min(PAGES_IN_FLIGHT, offsets.length) }, async () => {
+        while (next < offsets.length) {
+          const page = await api(url(TAGS_PAGE, offsets[next++]));
+          if (repoData !== data) return;
+          data.complete = --left === 0;
+          add(page);
+          applyOrder(false);
+        }
+      }),
+    );
+    if (repoData !== data) return;
     requestAnimationFrame(() => performance.mark("tags-painted", { detail: { repository, count: data.tags.length } }));
   } catch (err) {
     $("tags-status").textContent = "";
