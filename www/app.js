@@ -512,7 +512,7 @@ function tagRow(t, index) {
     h("span", {}, h("button", { type: "button", class: "digest-button", "aria-label": `Copy digest ${t.digest} of ${t.name}`, title: t.digest, tabindex: "-1", dataset: { digest: t.digest }, text: shortDigest(t.digest) })),
     h("span", { class: "chips", "aria-label": `Platforms of ${t.name}` }, chips),
     h("span", { class: "when created" }, timeEl(t.created)),
-    h("span", { class: "when pulled" }, t.lastPulled ? ["pulled ", timeEl(t.lastPulled)] : "never pulled here"),
+    h("span", { class: "when pulled" }, t.lastPulled ? timeEl(t.lastPulled) : "never pulled here"),
   );
 }
 
