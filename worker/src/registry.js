@@ -181,7 +181,7 @@ function result(response, bytes) {
   const type = (response.headers.get("content-type") ?? "").split(";")[0].trim();
   let children;
   if (bytes && (INDEX_TYPES.includes(type) || type === "" || type === "application/json")) {
-    children = core.gatewayIndexChildren(bytes, type || undefined) ?? undefined;
+    children = core.gatewayIndexChildren(bytes) ?? undefined;
   }
   return { response, status: response.status, headers: response.headers, children };
 }
