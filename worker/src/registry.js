@@ -58,6 +58,27 @@ export function requestLimited(decision) {
   });
 }
 
+/**
+ * The edge cache (Cache API), or a cache that never hits where the runtime has none: plain
+ * workerd without a cacheApiOutbound service throws "No Cache was configured".
+ */
+const edgeCache = {
+  async match(key) {
+    try {
+      return await caches.default.match(key);
+    } catch {
+      return undefined;
+    }
+  },
+  async put(key, response) {
+    try {
+      await caches.default.put(key, response);
+    } catch {
+      await response.body?.cancel().catch(() => {});
+    }
+  },
+};
+
 function cacheKey(settings, name, kind, digest) {
   return new Request(`${settings.upstream.origin}/v2/${name}/${kind}/${digest}`);
 }
@@ -103,7 +124,13 @@ export async function proxy(request, url, env, ctx, settings, key) {
     return new Response(request.method === "HEAD" ? null : response.body, { status: response.status, statusText: response.statusText, headers: responseHeaders(response, url, settings) });
   }
 
-  const response = request.method === "HEAD" ? await manifestHead(request, url, env, settings) : await manifestGet(request, url, env, ctx, settings, target);
+  let response;
+  try {
+    response = request.method === "HEAD" ? await manifestHead(request, url, env, settings) : await manifestGet(request, url, env, ctx, settings, target);
+  } catch (err) {
+    // Never a worker exception, and a pull that failed here is no pull.
+    response = registryError(502, "UNKNOWN", `the gateway failed: ${err?.message ?? err}`);
+  }
   let headers = admission.headers;
   const reservation = admission.pull?.reservation;
   if (reservation !== undefined && (response.status === 404 || response.status >= 500)) {
@@ -149,7 +176,7 @@ async function manifestGet(request, url, env, ctx, settings, target) {
     return result(new Response(bytes, { status: 200, headers }), bytes);
   }
 
-  const cache = caches.default;
+  const cache = edgeCache;
   const key = cacheKey(settings, target.name, "manifests", digest);
   const hit = await cache.match(key);
   if (hit) {
@@ -198,7 +225,7 @@ async function boundedBytes(response) {
 
 /** A blob GET by digest: from the edge cache, else streamed from upstream through the check. */
 async function blob(request, url, env, ctx, settings, target) {
-  const cache = caches.default;
+  const cache = edgeCache;
   const key = cacheKey(settings, target.name, "blobs", target.reference);
   const hit = await cache.match(key);
   if (hit) return new Response(hit.body, { status: 200, headers: hit.headers });
@@ -211,7 +238,7 @@ async function blob(request, url, env, ctx, settings, target) {
   const stored = new Headers({ "cache-control": IMMUTABLE });
   for (const name of CONTENT_HEADERS) if (headers.has(name)) stored.set(name, headers.get(name));
   // Fails, storing nothing, when the check errors the stream.
-  ctx.waitUntil(cache.put(key, new Response(cached, { headers: stored })).catch(() => {}));
+  ctx.waitUntil(cache.put(key, new Response(cached, { headers: stored })));
   return new Response(client, { status: 200, headers });
 }
 
