@@ -63,10 +63,13 @@ export function requestLimited(decision) {
  * workerd without a cacheApiOutbound service throws "No Cache was configured".
  */
 const edgeCache = {
+  // false once the runtime has shown it has no cache.
+  available: true,
   async match(key) {
     try {
       return await caches.default.match(key);
     } catch {
+      this.available = false;
       return undefined;
     }
   },
@@ -161,6 +164,21 @@ async function manifestHead(request, url, env, settings) {
 async function manifestGet(request, url, env, ctx, settings, target) {
   const forwarded = forwardedHeaders(request, settings);
   let digest = DIGEST.test(target.reference) ? target.reference : null;
+  if (!digest && !edgeCache.available) {
+    // No cache to serve a digest from: one GET by tag, checked against the digest the
+    // upstream names (Docker-Content-Digest), instead of a HEAD and a GET.
+    const response = await upstreamFetch(env, url.pathname + url.search, { headers: forwarded });
+    const headers = responseHeaders(response, url, settings);
+    if (response.status !== 200) return result(new Response(response.body, { status: response.status, headers }));
+    const bytes = await boundedBytes(response);
+    if (!bytes) return result(registryError(502, "MANIFEST_INVALID", `upstream manifest for ${target.reference} is over 4 MiB`));
+    const named = headers.get("docker-content-digest");
+    if (named && DIGEST.test(named)) {
+      const actual = checkedDigest(bytes, named);
+      if (actual !== named) return result(registryError(502, "DIGEST_INVALID", `upstream sent manifest ${actual} for ${named}`));
+    }
+    return result(new Response(bytes, { status: 200, headers }), bytes);
+  }
   if (!digest) {
     const head = await upstreamFetch(env, `/v2/${target.name}/manifests/${encodeURIComponent(target.reference)}`, { method: "HEAD", headers: forwarded });
     const resolved = head.headers.get("docker-content-digest");
@@ -188,20 +206,25 @@ async function manifestGet(request, url, env, ctx, settings, target) {
   if (response.status !== 200) return result(new Response(response.body, { status: response.status, headers }));
   const bytes = await boundedBytes(response);
   if (!bytes) return result(registryError(502, "MANIFEST_INVALID", `upstream manifest ${digest} is over 4 MiB`));
-  let actual;
-  try {
-    actual = core.digest(bytes, digest.slice(0, digest.indexOf(":")));
-  } catch (err) {
-    // An algorithm the core can't verify: passed on as sent, never cached.
-    if (err instanceof PullgateError && err.code === "DIGEST_UNSUPPORTED") return result(new Response(bytes, { status: 200, headers }), bytes);
-    throw err;
-  }
+  const actual = checkedDigest(bytes, digest);
+  // An algorithm the core can't verify: passed on as sent, never cached.
+  if (actual === null) return result(new Response(bytes, { status: 200, headers }), bytes);
   if (actual !== digest) return result(registryError(502, "DIGEST_INVALID", `upstream sent manifest ${actual} for ${digest}`));
   headers.set("docker-content-digest", digest);
   const stored = new Headers({ "cache-control": IMMUTABLE });
   for (const name of CONTENT_HEADERS) if (headers.has(name)) stored.set(name, headers.get(name));
   ctx.waitUntil(cache.put(key, new Response(bytes, { headers: stored })));
   return result(new Response(bytes, { status: 200, headers }), bytes);
+}
+
+/** The digest of `bytes` in the algorithm of `expected`, or null when the core can't compute it. */
+function checkedDigest(bytes, expected) {
+  try {
+    return core.digest(bytes, expected.slice(0, expected.indexOf(":")));
+  } catch (err) {
+    if (err instanceof PullgateError && err.code === "DIGEST_UNSUPPORTED") return null;
+    throw err;
+  }
 }
 
 function result(response, bytes) {
