@@ -8,6 +8,8 @@ const usage = `usage: node worker/dev.mjs --upstream URL [--port 8787] [--host 1
     [--pull-limit "100;w=21600"] [--request-limit "3000;w=60"]
     [--client-ip-header CF-Connecting-IP] [--limit-doc-url URL] [--cors-origins LIST]
     [--upstream-username USER] (password from the UPSTREAM_PASSWORD environment variable)
+       node worker/dev.mjs --upstream URL --emit-config FILE [--storage DIR] [--port] [--host] [flags]
+    writes a config for plain workerd instead (self-hosting: workerd serve FILE)
 
 Locally the client address is the socket's (Miniflare sets CF-Connecting-IP from it when a
 request has none); --client-ip-header X-Real-IP and the like key on a proxy's header instead.`;
@@ -21,6 +23,8 @@ const flags = {
   "limit-doc-url": "value",
   "cors-origins": "value",
   "upstream-username": "value",
+  "emit-config": "value",
+  storage: "value",
 };
 let args;
 try {
@@ -34,20 +38,39 @@ if (args.help || !args.upstream) {
   process.exit(args.help ? 0 : 2);
 }
 
+const settings = {
+  upstream: args.upstream,
+  pullLimit: args["pull-limit"],
+  requestLimit: args["request-limit"],
+  clientIpHeader: args["client-ip-header"],
+  limitDocUrl: args["limit-doc-url"],
+  corsOrigins: args["cors-origins"],
+  upstreamUsername: args["upstream-username"],
+  upstreamPassword: args["upstream-username"] ? process.env.UPSTREAM_PASSWORD : undefined,
+};
+
+if (args["emit-config"]) {
+  const { writeFileSync, mkdirSync } = await import("node:fs");
+  const { dirname, resolve } = await import("node:path");
+  const { bindingsFor } = await import("./gateway.mjs");
+  const { workerdConfig } = await import("./workerd-config.mjs");
+  try {
+    const bindings = await bindingsFor(settings);
+    const storage = resolve(args.storage ?? "pullgate-data");
+    mkdirSync(storage, { recursive: true });
+    const address = `${args.host ?? "127.0.0.1"}:${args.port ?? 8787}`;
+    writeFileSync(args["emit-config"], workerdConfig({ bindings, storage, address, configDir: dirname(resolve(args["emit-config"])) }));
+    console.log(`dev: wrote ${args["emit-config"]} (Durable Objects in ${storage}, listening on ${address}); run: workerd serve ${args["emit-config"]}`);
+    process.exit(0);
+  } catch (err) {
+    console.error(`dev: ${err.message}`);
+    process.exit(2);
+  }
+}
+
 let gateway;
 try {
-  gateway = await startGateway({
-    upstream: args.upstream,
-    host: args.host ?? "127.0.0.1",
-    port: Number(args.port ?? 8787),
-    pullLimit: args["pull-limit"],
-    requestLimit: args["request-limit"],
-    clientIpHeader: args["client-ip-header"],
-    limitDocUrl: args["limit-doc-url"],
-    corsOrigins: args["cors-origins"],
-    upstreamUsername: args["upstream-username"],
-    upstreamPassword: args["upstream-username"] ? process.env.UPSTREAM_PASSWORD : undefined,
-  });
+  gateway = await startGateway({ ...settings, host: args.host ?? "127.0.0.1", port: Number(args.port ?? 8787) });
 } catch (err) {
   console.error(`dev: ${err.message}`);
   process.exit(2);

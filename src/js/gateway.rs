@@ -5,11 +5,12 @@
 //! clock; each call returns the new states and the decision as plain data, with the response
 //! headers already formatted, so one crossing per request does the whole rule.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::{bytes_of, invalid_argument, optional_string, to_js, to_plain};
+use super::{bytes_of, invalid_argument, to_js, to_plain};
 use crate::auth::{client_key, DEFAULT_IPV6_PREFIX};
+use crate::digest::Digest;
 use crate::limiter::{
     self, check_request, PullDecision, PullPolicy, PullState, Quota, RequestDecision, RequestState,
     Reservation,
@@ -40,24 +41,36 @@ pub fn gateway_too_many_requests_body(link: &str) -> String {
     too_many_requests_body(link)
 }
 
-/// The digests an index lists (its children), or `undefined` for an image manifest or a body
-/// that is not a manifest: a later GET of one of them is part of the same pull.
+/// The digests an index lists (its children), or `undefined` for anything else: a later GET
+/// of one of them is part of the same pull. Only `manifests[].digest` is read (each checked
+/// by the digest grammar), not the whole document: the full validating parse costs several
+/// times more and the client, not the gateway, consumes the index.
 #[wasm_bindgen(js_name = gatewayIndexChildren)]
-pub fn gateway_index_children(
-    body: JsValue,
-    content_type: Option<JsValue>,
-) -> Result<Option<Vec<String>>, JsValue> {
+pub fn gateway_index_children(body: JsValue) -> Result<Option<Vec<String>>, JsValue> {
     let bytes = bytes_of(&body, "body")?;
-    let content_type = optional_string(content_type, "contentType")?;
-    let Ok(manifest) = crate::manifest::parse(&bytes, content_type.as_deref()) else {
-        return Ok(None);
-    };
-    Ok(manifest.manifests.map(|children| {
-        children
-            .iter()
-            .map(|d| d.digest.as_str().to_owned())
-            .collect()
-    }))
+    Ok(index_children(&bytes))
+}
+
+#[derive(Deserialize)]
+struct IndexDigests {
+    manifests: Vec<ChildDigest>,
+}
+
+#[derive(Deserialize)]
+struct ChildDigest {
+    digest: String,
+}
+
+fn index_children(bytes: &[u8]) -> Option<Vec<String>> {
+    if bytes.len() > crate::manifest::MAX_MANIFEST_SIZE {
+        return None;
+    }
+    let index: IndexDigests = serde_json::from_slice(bytes).ok()?;
+    index
+        .manifests
+        .into_iter()
+        .map(|m| Digest::parse(&m.digest).ok().map(Digest::into_string))
+        .collect()
 }
 
 /// What a request is, for [`limiter_admit`].

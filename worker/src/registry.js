@@ -58,6 +58,30 @@ export function requestLimited(decision) {
   });
 }
 
+/**
+ * The edge cache (Cache API), or a cache that never hits where the runtime has none: plain
+ * workerd without a cacheApiOutbound service throws "No Cache was configured".
+ */
+const edgeCache = {
+  // false once the runtime has shown it has no cache.
+  available: true,
+  async match(key) {
+    try {
+      return await caches.default.match(key);
+    } catch {
+      this.available = false;
+      return undefined;
+    }
+  },
+  async put(key, response) {
+    try {
+      await caches.default.put(key, response);
+    } catch {
+      await response.body?.cancel().catch(() => {});
+    }
+  },
+};
+
 function cacheKey(settings, name, kind, digest) {
   return new Request(`${settings.upstream.origin}/v2/${name}/${kind}/${digest}`);
 }
@@ -103,7 +127,13 @@ export async function proxy(request, url, env, ctx, settings, key) {
     return new Response(request.method === "HEAD" ? null : response.body, { status: response.status, statusText: response.statusText, headers: responseHeaders(response, url, settings) });
   }
 
-  const response = request.method === "HEAD" ? await manifestHead(request, url, env, settings) : await manifestGet(request, url, env, ctx, settings, target);
+  let response;
+  try {
+    response = request.method === "HEAD" ? await manifestHead(request, url, env, settings) : await manifestGet(request, url, env, ctx, settings, target);
+  } catch (err) {
+    // Never a worker exception, and a pull that failed here is no pull.
+    response = registryError(502, "UNKNOWN", `the gateway failed: ${err?.message ?? err}`);
+  }
   let headers = admission.headers;
   const reservation = admission.pull?.reservation;
   if (reservation !== undefined && (response.status === 404 || response.status >= 500)) {
@@ -134,6 +164,21 @@ async function manifestHead(request, url, env, settings) {
 async function manifestGet(request, url, env, ctx, settings, target) {
   const forwarded = forwardedHeaders(request, settings);
   let digest = DIGEST.test(target.reference) ? target.reference : null;
+  if (!digest && !edgeCache.available) {
+    // No cache to serve a digest from: one GET by tag, checked against the digest the
+    // upstream names (Docker-Content-Digest), instead of a HEAD and a GET.
+    const response = await upstreamFetch(env, url.pathname + url.search, { headers: forwarded });
+    const headers = responseHeaders(response, url, settings);
+    if (response.status !== 200) return result(new Response(response.body, { status: response.status, headers }));
+    const bytes = await boundedBytes(response);
+    if (!bytes) return result(registryError(502, "MANIFEST_INVALID", `upstream manifest for ${target.reference} is over 4 MiB`));
+    const named = headers.get("docker-content-digest");
+    if (named && DIGEST.test(named)) {
+      const actual = checkedDigest(bytes, named);
+      if (actual !== named) return result(registryError(502, "DIGEST_INVALID", `upstream sent manifest ${actual} for ${named}`));
+    }
+    return result(new Response(bytes, { status: 200, headers }), bytes);
+  }
   if (!digest) {
     const head = await upstreamFetch(env, `/v2/${target.name}/manifests/${encodeURIComponent(target.reference)}`, { method: "HEAD", headers: forwarded });
     const resolved = head.headers.get("docker-content-digest");
@@ -149,7 +194,7 @@ async function manifestGet(request, url, env, ctx, settings, target) {
     return result(new Response(bytes, { status: 200, headers }), bytes);
   }
 
-  const cache = caches.default;
+  const cache = edgeCache;
   const key = cacheKey(settings, target.name, "manifests", digest);
   const hit = await cache.match(key);
   if (hit) {
@@ -161,14 +206,9 @@ async function manifestGet(request, url, env, ctx, settings, target) {
   if (response.status !== 200) return result(new Response(response.body, { status: response.status, headers }));
   const bytes = await boundedBytes(response);
   if (!bytes) return result(registryError(502, "MANIFEST_INVALID", `upstream manifest ${digest} is over 4 MiB`));
-  let actual;
-  try {
-    actual = core.digest(bytes, digest.slice(0, digest.indexOf(":")));
-  } catch (err) {
-    // An algorithm the core can't verify: passed on as sent, never cached.
-    if (err instanceof PullgateError && err.code === "DIGEST_UNSUPPORTED") return result(new Response(bytes, { status: 200, headers }), bytes);
-    throw err;
-  }
+  const actual = checkedDigest(bytes, digest);
+  // An algorithm the core can't verify: passed on as sent, never cached.
+  if (actual === null) return result(new Response(bytes, { status: 200, headers }), bytes);
   if (actual !== digest) return result(registryError(502, "DIGEST_INVALID", `upstream sent manifest ${actual} for ${digest}`));
   headers.set("docker-content-digest", digest);
   const stored = new Headers({ "cache-control": IMMUTABLE });
@@ -177,11 +217,21 @@ async function manifestGet(request, url, env, ctx, settings, target) {
   return result(new Response(bytes, { status: 200, headers }), bytes);
 }
 
+/** The digest of `bytes` in the algorithm of `expected`, or null when the core can't compute it. */
+function checkedDigest(bytes, expected) {
+  try {
+    return core.digest(bytes, expected.slice(0, expected.indexOf(":")));
+  } catch (err) {
+    if (err instanceof PullgateError && err.code === "DIGEST_UNSUPPORTED") return null;
+    throw err;
+  }
+}
+
 function result(response, bytes) {
   const type = (response.headers.get("content-type") ?? "").split(";")[0].trim();
   let children;
   if (bytes && (INDEX_TYPES.includes(type) || type === "" || type === "application/json")) {
-    children = core.gatewayIndexChildren(bytes, type || undefined) ?? undefined;
+    children = core.gatewayIndexChildren(bytes) ?? undefined;
   }
   return { response, status: response.status, headers: response.headers, children };
 }
@@ -198,7 +248,7 @@ async function boundedBytes(response) {
 
 /** A blob GET by digest: from the edge cache, else streamed from upstream through the check. */
 async function blob(request, url, env, ctx, settings, target) {
-  const cache = caches.default;
+  const cache = edgeCache;
   const key = cacheKey(settings, target.name, "blobs", target.reference);
   const hit = await cache.match(key);
   if (hit) return new Response(hit.body, { status: 200, headers: hit.headers });
@@ -211,7 +261,7 @@ async function blob(request, url, env, ctx, settings, target) {
   const stored = new Headers({ "cache-control": IMMUTABLE });
   for (const name of CONTENT_HEADERS) if (headers.has(name)) stored.set(name, headers.get(name));
   // Fails, storing nothing, when the check errors the stream.
-  ctx.waitUntil(cache.put(key, new Response(cached, { headers: stored })).catch(() => {}));
+  ctx.waitUntil(cache.put(key, new Response(cached, { headers: stored })));
   return new Response(client, { status: 200, headers });
 }
 

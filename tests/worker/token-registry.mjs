@@ -1,0 +1,110 @@
+// A registry behind distribution's token auth, for the gateway's upstream-auth tests: the real
+// docker-registry (auth.token, serving an existing registry's storage), and in front of it on
+// one origin a small token issuer at /token that signs RS256 JWTs with an openssl-made key,
+// the certificate in the x5c header and in the registry's rootcertbundle
+// (distribution registry/auth/token/token.go verifies the chain against that bundle).
+import { execFileSync } from "node:child_process";
+import { createSign, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, spawnManaged, waitForHttp } from "../../scripts/lib/proc.mjs";
+
+const SERVICE = "pullgate-test-registry";
+const ISSUER = "pullgate-test-issuer";
+
+const b64url = (data) => Buffer.from(data).toString("base64url");
+
+/**
+ * Starts the pair over `storage` (a registry storage root). Clients must authenticate to the
+ * issuer as `username`/`password`. `realmOrigin` overrides the origin the challenge names (to
+ * test that the gateway refuses a foreign plain-http realm). Returns `{ url, issued, stop }`:
+ * `issued` lists `{ authorization, scopes }` per token request.
+ */
+export async function startTokenRegistry({ storage, username, password, realmOrigin }) {
+  const dir = mkdtempSync(join(tmpdir(), "pullgate-token-registry-"));
+  const key = join(dir, "key.pem");
+  const cert = join(dir, "cert.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=pullgate test token issuer"], { stdio: "ignore" });
+  const der = execFileSync("openssl", ["x509", "-in", cert, "-outform", "DER"]);
+  const privateKey = readFileSync(key);
+
+  const frontPort = await freePort();
+  const registryPort = await freePort();
+  const url = `http://127.0.0.1:${frontPort}`;
+  writeFileSync(
+    join(dir, "config.yml"),
+    `version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: ${storage}
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:${registryPort}
+  secret: ${randomBytes(16).toString("hex")}
+auth:
+  token:
+    realm: ${realmOrigin ?? url}/token
+    service: ${SERVICE}
+    issuer: ${ISSUER}
+    rootcertbundle: ${cert}
+`,
+  );
+  const registry = spawnManaged("/usr/bin/docker-registry", ["serve", join(dir, "config.yml")]);
+
+  const issued = [];
+  const expected = "Basic " + Buffer.from(`${username}:${password}`).toString("base64");
+  function token(req, res) {
+    const query = new URL(req.url, url).searchParams;
+    const scopes = query.getAll("scope");
+    issued.push({ authorization: req.headers.authorization ?? null, scopes, service: query.get("service") });
+    if (req.headers.authorization !== expected) {
+      res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Basic realm="token"' });
+      return res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] }));
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const access = scopes.map((s) => {
+      const [type, ...rest] = s.split(":");
+      const actions = rest.pop().split(",");
+      return { type, name: rest.join(":"), actions };
+    });
+    const header = { alg: "RS256", typ: "JWT", x5c: [der.toString("base64")] };
+    const claims = { iss: ISSUER, sub: username, aud: SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString("hex"), access };
+    const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+    const signature = createSign("RSA-SHA256").update(input).sign(privateKey);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ token: `${input}.${b64url(signature)}`, expires_in: 300, issued_at: new Date().toISOString() }));
+  }
+
+  const front = createServer((req, res) => {
+    if (req.url.startsWith("/token")) return token(req, res);
+    const upstream = httpRequest({ host: "127.0.0.1", port: registryPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => front.listen(frontPort, "127.0.0.1", resolve));
+  const stop = async () => {
+    const closed = new Promise((resolve) => front.close(resolve));
+    front.closeAllConnections();
+    await closed;
+    await registry.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForHttp(`${url}/v2/`, { statuses: [401], exited: registry.exited });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, issued, stop };
+}

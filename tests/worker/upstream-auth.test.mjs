@@ -1,0 +1,89 @@
+// The gateway authenticating to its upstream itself: distribution's token auth against the
+// real registry (token-registry.mjs), credentials sent only to the realm, tokens cached per
+// scope, and a foreign plain-http realm refused.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { promisify } from "node:util";
+import { startGateway } from "../../worker/gateway.mjs";
+import { startRegistry } from "../../scripts/registry.mjs";
+import { seed } from "../../scripts/seed.mjs";
+import { startTokenRegistry } from "./token-registry.mjs";
+
+const run = promisify(execFile);
+const USER = "puller";
+const PASSWORD = "s3cret pass";
+let plain;
+let scratch;
+const stops = [];
+
+before(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "pullgate-auth-test-"));
+  plain = await startRegistry();
+  await seed(plain.url);
+});
+
+after(async () => {
+  for (const stop of stops.reverse()) await stop().catch(() => {});
+  await plain?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+async function tokenRegistry(options = {}) {
+  const registry = await startTokenRegistry({ storage: join(plain.dir, "storage"), username: USER, password: PASSWORD, ...options });
+  stops.push(registry.stop);
+  return registry;
+}
+
+async function gateway(options) {
+  const gw = await startGateway(options);
+  stops.push(gw.stop);
+  return gw;
+}
+
+test("skopeo pulls through the gateway from a registry with token auth; tokens are fetched with the credentials and cached per scope", async () => {
+  const registry = await tokenRegistry();
+  // The registry itself refuses anonymous pulls.
+  assert.equal((await fetch(`${registry.url}/v2/demo/single/manifests/latest`)).status, 401);
+  const gw = await gateway({ upstream: registry.url, upstreamUsername: USER, upstreamPassword: PASSWORD });
+  const host = new URL(gw.url).host;
+  await run("skopeo", ["copy", "--src-tls-verify=false", `docker://${host}/demo/single:latest`, `oci:${join(scratch, "single")}`]);
+  const basic = "Basic " + Buffer.from(`${USER}:${PASSWORD}`).toString("base64");
+  const forSingle = registry.issued.filter((i) => i.scopes.includes("repository:demo/single:pull"));
+  assert.equal(forSingle.length, 1, "one token for the repository, reused for every manifest and blob");
+  assert.equal(forSingle[0].authorization, basic);
+  assert.equal(forSingle[0].service, "pullgate-test-registry");
+
+  await run("skopeo", ["copy", "--src-tls-verify=false", `docker://${host}/demo/single:latest`, `oci:${join(scratch, "single-again")}`]);
+  assert.equal(registry.issued.filter((i) => i.scopes.includes("repository:demo/single:pull")).length, 1, "cached until it expires");
+
+  const catalog = await fetch(`${gw.url}/v2/_catalog`);
+  assert.equal(catalog.status, 200);
+  assert.ok((await catalog.json()).repositories.includes("demo/single"));
+  assert.ok(registry.issued.some((i) => i.scopes.includes("registry:catalog:*")));
+});
+
+test("without the credentials the realm refuses, and the client gets a JSON error, not a hang", async () => {
+  const registry = await tokenRegistry();
+  const gw = await gateway({ upstream: registry.url });
+  const res = await fetch(`${gw.url}/v2/demo/single/manifests/latest`);
+  assert.equal(res.status, 502);
+  const [error] = (await res.json()).errors;
+  assert.equal(error.code, "UNAVAILABLE");
+  assert.match(error.message, /token realm 127\.0\.0\.1:\d+ answered 401/);
+  assert.equal(res.headers.get("www-authenticate"), null, "the upstream's challenge is not passed on");
+  assert.equal(res.headers.get("ratelimit-remaining"), "100;w=21600", "refunded");
+  assert.equal(registry.issued.at(-1).authorization, null, "nothing was sent as credentials");
+});
+
+test("a realm that is neither https nor the upstream's own origin is refused, credentials unsent", async () => {
+  const registry = await tokenRegistry({ realmOrigin: "http://127.0.0.2:1" });
+  const gw = await gateway({ upstream: registry.url, upstreamUsername: USER, upstreamPassword: PASSWORD });
+  const res = await fetch(`${gw.url}/v2/demo/single/manifests/latest`);
+  assert.equal(res.status, 502);
+  assert.match((await res.json()).errors[0].message, /realm http:\/\/127\.0\.0\.2:1 is neither https nor the upstream's own origin/);
+  assert.equal(registry.issued.length, 0);
+});
