@@ -11,4 +11,3 @@ host.createHash = createHash;
 
 export * from "./api.js";
 export { default, initSync } from "./pullgate.js";
-export * from "./pullgate.js"; // gateway.rs and explorer.rs exports (as workerd.js), for worker/gateway.mjs

@@ -2,7 +2,12 @@
 // the tag order the page sorts by and the summaries /api/v1/ is built from.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import * as pg from "../../pkg/node.js";
+import "../../pkg/node.js"; // instantiates the wasm
+import * as api from "../../pkg/node.js";
+// explorer.rs exports are the wasm's own, not the package's API: from the glue, as gateway.mjs does.
+import * as explorer from "../../pkg/pullgate.js";
+
+const pg = { ...api, ...explorer, digest: api.digest };
 
 const order = (names) => [...pg.explorerTagOrder(names)].map((i) => names[i]);
 
