@@ -529,7 +529,6 @@ function renderRows(force = false) {
   const rows = [];
   for (let i = first; i < last; i++) rows.push(tagRow(order[i], i));
   $("tags-list").replaceChildren(...rows);
-  viewport.setAttribute("aria-activedescendant", order.length ? `row-${activeIndex}` : "");
 }
 
 function moveActive(to) {
@@ -541,6 +540,8 @@ function moveActive(to) {
   if (top < viewport.scrollTop) viewport.scrollTop = top;
   else if (top + row > viewport.scrollTop + viewport.clientHeight) viewport.scrollTop = top + row - viewport.clientHeight;
   renderRows(true);
+  const t = order[activeIndex];
+  $("tags-active").textContent = `${t.name}, ${activeIndex + 1} of ${order.length}: ${t.platforms.map((p) => `${p.platform} ${formatBytes(p.compressedSize)}`).join(", ")}; created ${formatDate(t.created)}`;
 }
 
 function onListKey(event) {
