@@ -18,21 +18,24 @@ import { settingsOf } from "./context.js";
 export class PullLimiter extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
+    // The request limit's state lives in memory only: it is an estimate over a short window
+    // by design (limiter/request.rs), and writing it on every request, blobs included, would
+    // cost a storage commit per request (see BENCHMARKS.md, "Gateway"). An evicted object
+    // starts that window afresh. The pull state is stored on every change.
     this.requestState = "";
     this.pullState = "";
     ctx.blockConcurrencyWhile(async () => {
-      const stored = await ctx.storage.get(["request", "pull"]);
-      this.requestState = stored.get("request") ?? "";
-      this.pullState = stored.get("pull") ?? "";
+      this.pullState = (await ctx.storage.get("pull")) ?? "";
     });
   }
 
   /** The storage write is not awaited: the output gate holds replies until it is durable. */
   save(request, pull) {
-    const entries = {};
-    if (request !== undefined) entries.request = this.requestState = request;
-    if (pull !== undefined) entries.pull = this.pullState = pull;
-    this.ctx.storage.put(entries);
+    if (request !== undefined) this.requestState = request;
+    if (pull !== undefined && pull !== this.pullState) {
+      this.pullState = pull;
+      this.ctx.storage.put("pull", pull);
+    }
   }
 
   admit(kind, repository, reference, source) {
