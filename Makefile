@@ -1,6 +1,6 @@
 # pullgate: `make demo` runs the whole system locally, `make test` checks all of it.
 # Both install what is missing first (scripts/install.sh is idempotent and fast).
-.PHONY: all install build demo test bench
+.PHONY: all install build demo test bench fuzz
 
 all: build
 
@@ -32,3 +32,7 @@ test: install
 
 bench: install
 	cd bench && cargo bench
+
+# Every cargo-fuzz target for FUZZ_SECONDS (default 30) each, with a summary of executions.
+fuzz: install
+	scripts/fuzz.sh

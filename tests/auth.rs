@@ -1,9 +1,9 @@
 //! `tests/fixtures/auth.json` (parseWwwAuthenticate, parseScope, parseScopes, formatScope,
 //! parseTokenResponse, clientKey) and property tests.
 
-mod header_fixtures;
+mod common;
 
-use header_fixtures::{fail, json, run, Outcome};
+use common::fixtures::{fail, json, run, Outcome};
 use proptest::prelude::*;
 use pullgate::auth::{
     bearer_challenge, client_key, format_scope, parse_scope, parse_scopes, parse_token_response,

@@ -3,6 +3,9 @@
 
 use std::str::FromStr;
 
+mod common;
+use common::fixtures::{fail, json, run, Outcome};
+
 use proptest::prelude::*;
 use pullgate::digest::{
     self, compute, validate_verifiable, verify, verify_content, Algorithm, Digest, DigestError,
@@ -11,70 +14,39 @@ use pullgate::digest::{
 use pullgate::ErrorCode;
 use serde_json::{json, Value};
 
-fn error_json<E: ErrorCode + std::fmt::Display>(e: &E) -> Value {
-    json!({ "code": e.code(), "message": e.to_string() })
-}
-
 fn str_arg(args: &[Value], i: usize) -> &str {
     args.get(i).and_then(Value::as_str).unwrap_or("")
 }
 
-/// Runs one fixture case the way the JS function would: `Ok(result)` or `Err(error object)`.
-fn dispatch(name: &str, args: &[Value]) -> Result<Value, Value> {
-    match name {
+/// Runs one fixture case the way the JS function would.
+fn dispatch(name: &str, args: &[Value]) -> Option<Outcome> {
+    Some(match name {
         "parseDigest" => Digest::parse(str_arg(args, 0))
-            .map(|d| serde_json::to_value(d.parts()).unwrap())
-            .map_err(|e| error_json(&e)),
+            .map(|d| json(&d.parts()))
+            .map_err(fail),
         "digest" => {
             let alg = args.get(1).and_then(Value::as_str).unwrap_or("sha256");
-            let alg = Algorithm::from_str(alg).map_err(|e| error_json(&e))?;
-            Ok(json!(compute(alg, str_arg(args, 0).as_bytes()).as_str()))
+            Algorithm::from_str(alg)
+                .map(|alg| json!(compute(alg, str_arg(args, 0).as_bytes()).as_str()))
+                .map_err(fail)
         }
-        "verifyDigest" => {
-            let expected = Digest::parse(str_arg(args, 1)).map_err(|e| error_json(&e))?;
-            match verify(str_arg(args, 0).as_bytes(), &expected) {
-                Ok(()) => Ok(json!(true)),
-                Err(DigestError::Mismatch { .. }) => Ok(json!(false)),
-                Err(e) => Err(error_json(&e)),
-            }
-        }
-        other => panic!("unknown fixture fn {other}"),
-    }
+        "verifyDigest" => Digest::parse(str_arg(args, 1))
+            .map_err(fail)
+            .and_then(
+                |expected| match verify(str_arg(args, 0).as_bytes(), &expected) {
+                    Ok(()) => Ok(json!(true)),
+                    Err(DigestError::Mismatch { .. }) => Ok(json!(false)),
+                    Err(e) => Err(fail(e)),
+                },
+            ),
+        _ => return None,
+    })
 }
 
 #[test]
 fn fixtures() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/digest.json"
-    ))
-    .unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let cases = doc["cases"].as_array().unwrap();
-    let mut failures = Vec::new();
-    for (i, case) in cases.iter().enumerate() {
-        let name = case["fn"].as_str().unwrap();
-        let args = case["args"].as_array().unwrap();
-        let got = dispatch(name, args);
-        let want = match (case.get("ok"), case.get("error")) {
-            (Some(ok), None) => Ok(ok.clone()),
-            (None, Some(err)) => Err(err.clone()),
-            _ => panic!("case {i} needs exactly one of ok/error"),
-        };
-        if got != want {
-            failures.push(format!(
-                "case {i} {name}({args:?}):\n  want {want:?}\n  got  {got:?}"
-            ));
-        }
-    }
-    assert!(cases.len() > 100, "only {} cases", cases.len());
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixture cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    let n = run("digest", dispatch);
+    assert!(n > 100, "only {n} cases");
 }
 
 const E: &str = "e58fcf7418d4390dec8e8fb69d88c06ec07039d651fedd3aa72af9972e7d046b";

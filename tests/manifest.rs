@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-mod manifest_support;
-use manifest_support::shared_manifests;
+mod common;
+use common::fixtures::{fail, json, run, Outcome};
+use common::manifests::shared_manifests;
 
 use pullgate::digest::{compute, Algorithm};
 use pullgate::manifest::{
@@ -19,76 +20,35 @@ use serde_json::{json, Value};
 // ---------------------------------------------------------------------------------------
 // tests/fixtures/manifest.json: API.md functions, as the wasm and npm suites run them.
 
-fn error_json<E: ErrorCode + std::fmt::Display>(e: &E) -> Value {
-    json!({ "code": e.code(), "message": e.to_string() })
-}
-
 /// A platform argument as JS passes it: a specifier string, or an object (normalized).
-fn platform_arg(arg: &Value) -> Result<Platform, Value> {
+fn platform_arg(arg: &Value) -> Result<Platform, (String, String)> {
     match arg {
-        Value::String(s) => platform::parse(s).map_err(|e| error_json(&e)),
+        Value::String(s) => platform::parse(s).map_err(fail),
         other => serde_json::from_value::<Platform>(other.clone())
             .map(platform::normalize)
-            .map_err(|e| json!({ "code": "PLATFORM_INVALID", "message": e.to_string() })),
+            .map_err(|e| ("PLATFORM_INVALID".to_owned(), e.to_string())),
     }
 }
 
-fn dispatch(name: &str, args: &[Value]) -> Result<Value, Value> {
+fn dispatch(name: &str, args: &[Value]) -> Option<Outcome> {
     let body = |i: usize| args.get(i).and_then(Value::as_str).unwrap_or("").as_bytes();
-    match name {
+    Some(match name {
         "parseManifest" => {
             let content_type = args.get(1).and_then(Value::as_str);
-            parse(body(0), content_type)
-                .map(|m| serde_json::to_value(m).unwrap())
-                .map_err(|e| error_json(&e))
+            parse(body(0), content_type).map(|m| json(&m)).map_err(fail)
         }
-        "selectPlatform" => {
-            let index = parse(body(0), None).map_err(|e| error_json(&e))?;
+        "selectPlatform" => parse(body(0), None).map_err(fail).and_then(|index| {
             let host = platform_arg(args.get(1).unwrap_or(&Value::Null))?;
-            Ok(select_platform(&index, &host, MatchMode::Only)
-                .map_or(Value::Null, |d| serde_json::to_value(d).unwrap()))
-        }
-        other => panic!("unknown fixture fn {other}"),
-    }
+            Ok(select_platform(&index, &host, MatchMode::Only).map_or(Value::Null, |d| json(&d)))
+        }),
+        _ => return None,
+    })
 }
 
 #[test]
 fn fixtures() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/manifest.json"
-    ))
-    .unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let cases = doc["cases"].as_array().unwrap();
-    let mut failures = Vec::new();
-    for (i, case) in cases.iter().enumerate() {
-        let name = case["fn"].as_str().unwrap();
-        let args = case["args"].as_array().unwrap();
-        let got = dispatch(name, args);
-        let want = match (case.get("ok"), case.get("error")) {
-            (Some(ok), None) => Ok(ok.clone()),
-            (None, Some(err)) => Err(err.clone()),
-            _ => panic!("case {i} needs exactly one of ok/error"),
-        };
-        if got != want {
-            let note = case.get("note").and_then(Value::as_str).unwrap_or("");
-            failures.push(format!(
-                "case {i} {name} ({note}):\n  args {}\n  want {}\n  got  {}",
-                serde_json::to_string(args).unwrap(),
-                serde_json::to_string(&want).unwrap(),
-                serde_json::to_string(&got).unwrap()
-            ));
-        }
-    }
-    assert!(cases.len() > 150, "only {} cases", cases.len());
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixture cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    let n = run("manifest", dispatch);
+    assert!(n > 150, "only {n} cases");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -149,6 +109,16 @@ fn expect_err<T: std::fmt::Debug>(
             }
         }
     }
+}
+
+/// [`expect_err`] with the code most refusals carry.
+fn expect_invalid<T: std::fmt::Debug>(
+    failures: &mut Vec<String>,
+    file: &str,
+    what: &str,
+    result: Result<T, ManifestError>,
+) {
+    expect_err(failures, file, what, result, Some("MANIFEST_INVALID"));
 }
 
 #[test]
@@ -218,25 +188,13 @@ fn shared_fixture_directory() {
                         check_parsed(failures, file, &bytes, &m, want_index);
                     }
                 } else {
-                    expect_err(
-                        failures,
-                        file,
-                        "parse",
-                        parse(&bytes, None),
-                        Some("MANIFEST_INVALID"),
-                    );
+                    expect_invalid(failures, file, "parse", parse(&bytes, None));
                 }
                 if validity == "ambiguous" {
                     // Whatever the descriptor (Content-Type) says, a document with fields of
                     // both kinds is refused (CVE-2021-41190; distribution and containerd).
                     for ct in [media_type::OCI_MANIFEST, media_type::OCI_INDEX] {
-                        expect_err(
-                            failures,
-                            file,
-                            ct,
-                            parse(&bytes, Some(ct)),
-                            Some("MANIFEST_INVALID"),
-                        );
+                        expect_invalid(failures, file, ct, parse(&bytes, Some(ct)));
                     }
                 }
                 // Declaring the other kind in the Content-Type is a mismatch or a refusal,
@@ -247,31 +205,18 @@ fn shared_fixture_directory() {
                     } else {
                         media_type::OCI_INDEX
                     };
-                    expect_err(
+                    expect_invalid(
                         failures,
                         file,
                         "other-kind content type",
                         parse(&bytes, Some(other)),
-                        Some("MANIFEST_INVALID"),
                     );
                 }
             }
             "AMBIGUOUS(manifests+config/layers)" => {
-                expect_err(
-                    failures,
-                    file,
-                    "parse",
-                    parse(&bytes, None),
-                    Some("MANIFEST_INVALID"),
-                );
+                expect_invalid(failures, file, "parse", parse(&bytes, None));
                 for ct in [media_type::OCI_MANIFEST, media_type::OCI_INDEX] {
-                    expect_err(
-                        failures,
-                        file,
-                        ct,
-                        parse(&bytes, Some(ct)),
-                        Some("MANIFEST_INVALID"),
-                    );
+                    expect_invalid(failures, file, ct, parse(&bytes, Some(ct)));
                 }
             }
             "docker-schema1" | "oci-artifact-manifest(removed-from-spec)" => {
@@ -287,61 +232,25 @@ fn shared_fixture_directory() {
                 "valid" => {
                     expect_ok(failures, file, "parse_descriptor", parse_descriptor(&bytes));
                 }
-                _ => expect_err(
-                    failures,
-                    file,
-                    "parse_descriptor",
-                    parse_descriptor(&bytes),
-                    Some("MANIFEST_INVALID"),
-                ),
+                _ => expect_invalid(failures, file, "parse_descriptor", parse_descriptor(&bytes)),
             },
             "image-config" => match validity {
                 "valid" | "illustrative" => {
                     expect_ok(failures, file, "parse_config", parse_config(&bytes));
                 }
-                _ => expect_err(
-                    failures,
-                    file,
-                    "parse_config",
-                    parse_config(&bytes),
-                    Some("MANIFEST_INVALID"),
-                ),
+                _ => expect_invalid(failures, file, "parse_config", parse_config(&bytes)),
             },
             "not-json" => {
-                expect_err(
-                    failures,
-                    file,
-                    "parse",
-                    parse(&bytes, None),
-                    Some("MANIFEST_INVALID"),
-                );
-                expect_err(
-                    failures,
-                    file,
-                    "parse_config",
-                    parse_config(&bytes),
-                    Some("MANIFEST_INVALID"),
-                );
+                expect_invalid(failures, file, "parse", parse(&bytes, None));
+                expect_invalid(failures, file, "parse_config", parse_config(&bytes));
             }
             "other-json" | "oci-layout-header" => {
                 // Not manifests at all (an empty config `{}`, an oci-layout file, a
                 // schemaVersion 99999 document): refused whatever their own validity.
-                expect_err(
-                    failures,
-                    file,
-                    "parse",
-                    parse(&bytes, None),
-                    Some("MANIFEST_INVALID"),
-                );
+                expect_invalid(failures, file, "parse", parse(&bytes, None));
             }
             "json-list" => {
-                expect_err(
-                    failures,
-                    file,
-                    "parse",
-                    parse(&bytes, None),
-                    Some("MANIFEST_INVALID"),
-                );
+                expect_invalid(failures, file, "parse", parse(&bytes, None));
                 let list: Vec<Value> = serde_json::from_slice(&bytes).unwrap();
                 for item in list.iter().filter(|item| item.get("digest").is_some()) {
                     let text = serde_json::to_vec(item).unwrap();

@@ -1,7 +1,7 @@
 //! Manifest limits, error variants, sizes, stated digests and the config summary.
 
-mod manifest_support;
-use manifest_support::{shared_doc, shared_manifests};
+mod common;
+use common::manifests::{shared_doc, shared_manifests};
 
 use pullgate::manifest::{
     self, media_type, parse, parse_config, parse_descriptor, select_platform, ManifestError,

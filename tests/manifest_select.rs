@@ -1,7 +1,7 @@
 //! Platform selection and attestations over real indexes from the shared fixtures.
 
-mod manifest_support;
-use manifest_support::shared_doc;
+mod common;
+use common::manifests::shared_doc;
 
 use pullgate::manifest::{self, attestations, select_platform, Manifest};
 use pullgate::platform::{self, MatchMode, Platform};

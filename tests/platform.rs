@@ -1,6 +1,9 @@
 //! Platforms: the shared JSON vectors (tests/fixtures/platform.json, ported from containerd's
 //! platforms tests), a few direct checks of the Rust API, and property tests.
 
+mod common;
+use common::fixtures::{fail, json, run, run_file, Outcome};
+
 use proptest::prelude::*;
 use pullgate::platform::{
     self, format, format_all, normalize, normalize_arch, normalize_os, parse, MatchMode, Matcher,
@@ -9,14 +12,10 @@ use pullgate::platform::{
 use pullgate::ErrorCode;
 use serde_json::{json, Value};
 
-fn error_json(e: &PlatformError) -> Value {
-    json!({ "code": e.code(), "message": e.to_string() })
-}
-
 /// A host or candidate argument: a specifier string (parsed) or a platform object.
-fn platform_arg(v: &Value) -> Result<Platform, Value> {
+fn platform_arg(v: &Value) -> Result<Platform, (String, String)> {
     match v {
-        Value::String(s) => parse(s).map_err(|e| error_json(&e)),
+        Value::String(s) => parse(s).map_err(fail),
         other => Ok(serde_json::from_value(other.clone()).expect("platform object")),
     }
 }
@@ -32,83 +31,51 @@ fn mode_arg(args: &[Value], i: usize) -> MatchMode {
     }
 }
 
-/// Runs one fixture case the way the JS function would: `Ok(result)` or `Err(error object)`.
-fn dispatch(name: &str, args: &[Value]) -> Result<Value, Value> {
-    match name {
+/// Runs one fixture case the way the JS function would.
+fn dispatch(name: &str, args: &[Value]) -> Option<Outcome> {
+    Some(match name {
         "parsePlatform" => {
             let s = args[0].as_str().expect("string");
-            parse(s)
-                .map(|p| serde_json::to_value(p).unwrap())
-                .map_err(|e| error_json(&e))
+            parse(s).map(|p| json(&p)).map_err(fail)
         }
-        "formatPlatform" => {
-            let p = platform_arg(&args[0])?;
+        "formatPlatform" => platform_arg(&args[0]).map(|p| {
             let all = options(args, 1, "all").and_then(Value::as_bool) == Some(true);
-            Ok(json!(if all { format_all(&p) } else { format(&p) }))
-        }
-        "platformMatches" => {
-            let host = platform_arg(&args[0])?;
-            let candidate = platform_arg(&args[1])?;
-            Ok(json!(
-                Matcher::new(&host, mode_arg(args, 2)).matches(&candidate)
-            ))
-        }
-        "sortPlatforms" => {
-            // The result is the candidates as given, best first.
-            let host = platform_arg(&args[0])?;
-            let given = args[1].as_array().expect("array");
-            let platforms = given
-                .iter()
-                .map(platform_arg)
-                .collect::<Result<Vec<_>, _>>()?;
-            let matcher = Matcher::new(&host, mode_arg(args, 2));
-            let mut items: Vec<(&Value, Platform)> = given.iter().zip(platforms).collect();
-            matcher.sort_by_platform(&mut items, |(_, p)| Some(p));
-            Ok(Value::Array(
-                items.into_iter().map(|(v, _)| v.clone()).collect(),
-            ))
-        }
-        other => panic!("unknown fixture fn {other}"),
-    }
+            json!(if all { format_all(&p) } else { format(&p) })
+        }),
+        "platformMatches" => platform_matches(args),
+        "sortPlatforms" => sort_platforms(args),
+        _ => return None,
+    })
 }
 
-fn run_fixture_file(path: &str, min_cases: usize) {
-    let text = std::fs::read_to_string(path).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let cases = doc["cases"].as_array().unwrap();
-    let mut failures = Vec::new();
-    for (i, case) in cases.iter().enumerate() {
-        let name = case["fn"].as_str().unwrap();
-        let args = case["args"].as_array().unwrap();
-        let got = dispatch(name, args);
-        let want = match (case.get("ok"), case.get("error")) {
-            (Some(ok), None) => Ok(ok.clone()),
-            (None, Some(err)) => Err(err.clone()),
-            _ => panic!("case {i} needs exactly one of ok/error"),
-        };
-        if got != want {
-            failures.push(format!(
-                "case {i} {name}({}):\n  want {want:?}\n  got  {got:?}",
-                Value::Array(args.clone())
-            ));
-        }
-    }
-    assert!(cases.len() >= min_cases, "only {} cases", cases.len());
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixture cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+fn platform_matches(args: &[Value]) -> Outcome {
+    let host = platform_arg(&args[0])?;
+    let candidate = platform_arg(&args[1])?;
+    Ok(json!(
+        Matcher::new(&host, mode_arg(args, 2)).matches(&candidate)
+    ))
+}
+
+/// The result is the candidates as given (strings or objects), best first.
+fn sort_platforms(args: &[Value]) -> Outcome {
+    let host = platform_arg(&args[0])?;
+    let given = args[1].as_array().expect("array");
+    let platforms = given
+        .iter()
+        .map(platform_arg)
+        .collect::<Result<Vec<_>, _>>()?;
+    let matcher = Matcher::new(&host, mode_arg(args, 2));
+    let mut items: Vec<(&Value, Platform)> = given.iter().zip(platforms).collect();
+    matcher.sort_by_platform(&mut items, |(_, p)| Some(p));
+    Ok(Value::Array(
+        items.into_iter().map(|(v, _)| v.clone()).collect(),
+    ))
 }
 
 #[test]
 fn fixtures() {
-    run_fixture_file(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/platform.json"),
-        1000,
-    );
+    let n = run("platform", dispatch);
+    assert!(n >= 1000, "only {n} cases");
 }
 
 /// Extra vectors from elsewhere (e.g. a differential run against a reference build):
@@ -117,7 +84,8 @@ fn fixtures() {
 #[ignore]
 fn external_vectors() {
     if let Ok(path) = std::env::var("PLATFORM_VECTORS") {
-        run_fixture_file(&path, 1);
+        let n = run_file(&path, dispatch);
+        assert!(n >= 1, "only {n} cases");
     }
 }
 

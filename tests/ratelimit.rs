@@ -1,9 +1,9 @@
 //! `tests/fixtures/ratelimit.json` (parseRateLimit, classifyTooManyRequests), the producers,
 //! and property tests of the rate-limit header decoder.
 
-mod header_fixtures;
+mod common;
 
-use header_fixtures::{fail, header_pairs, json, run, Outcome};
+use common::fixtures::{fail, header_pairs, json, run, Outcome};
 use proptest::prelude::*;
 use pullgate::ratelimit::{
     classify_too_many_requests, format_docker, format_policy, format_service_limit,

@@ -3,6 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+use common::fixtures::{fail, json, run, Outcome};
+
 use proptest::prelude::*;
 use pullgate::reference::{
     familiar_match, familiar_name, familiar_string, parse, parse_any_reference, parse_docker_ref,
@@ -13,28 +16,25 @@ use pullgate::reference::{
 use pullgate::ErrorCode;
 use serde_json::{json, Value};
 
-fn error_json<E: ErrorCode + std::fmt::Display>(e: &E) -> Value {
-    json!({ "code": e.code(), "message": e.to_string() })
-}
-
 fn arg(args: &[Value], i: usize) -> &str {
     args.get(i).and_then(Value::as_str).unwrap_or("")
 }
 
-fn to_json<T: serde::Serialize>(value: T) -> Value {
-    serde_json::to_value(value).unwrap()
+/// Runs one fixture case the way the JS function would.
+fn dispatch(name: &str, args: &[Value]) -> Option<Outcome> {
+    call(name, args).map_err(fail).transpose()
 }
 
-/// Runs one fixture case the way the JS function would: `Ok(result)` or `Err(error object)`.
-fn dispatch(name: &str, args: &[Value]) -> Result<Value, ReferenceError> {
+/// [`dispatch`] with `?` for the crate's errors; `Ok(None)` for an unknown function.
+fn call(name: &str, args: &[Value]) -> Result<Option<Value>, ReferenceError> {
     let s = arg(args, 0);
-    Ok(match name {
-        "parseReference" => to_json(parse(s)?),
-        "normalizeReference" => to_json(parse_normalized_named(s)?.normalized()),
+    Ok(Some(match name {
+        "parseReference" => json(&parse(s)?),
+        "normalizeReference" => json(&parse_normalized_named(s)?.normalized()),
         "parseDockerRef" => json!(parse_docker_ref(s)?.as_str()),
-        "parseNamed" => to_json(parse_named(s)?.normalized()),
-        "parseAnyReference" => to_json(parse_any_reference(s)?),
-        "withName" => to_json(with_name(s)?),
+        "parseNamed" => json(&parse_named(s)?.normalized()),
+        "parseAnyReference" => json(&parse_any_reference(s)?),
+        "withName" => json(&with_name(s)?),
         "withTag" => json!(with_tag(&parse(s)?, arg(args, 1))?.as_str()),
         "withDigest" => json!(with_digest(&parse(s)?, arg(args, 1))?.as_str()),
         "familiarString" => json!(familiar_string(&parse(s)?)),
@@ -44,52 +44,14 @@ fn dispatch(name: &str, args: &[Value]) -> Result<Value, ReferenceError> {
             validate_hub_repository_name(s)?;
             Value::Null
         }
-        other => panic!("unknown fixture fn {other}"),
-    })
+        _ => return Ok(None),
+    }))
 }
 
 #[test]
 fn fixtures() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/reference.json"
-    ))
-    .unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let cases = doc["cases"].as_array().unwrap();
-    let mut failures = Vec::new();
-    for (i, case) in cases.iter().enumerate() {
-        let name = case["fn"].as_str().unwrap();
-        let args = case["args"].as_array().unwrap();
-        let got = dispatch(name, args).map_err(|e| error_json(&e));
-        let want = match (case.get("ok"), case.get("error")) {
-            (Some(ok), None) => Ok(ok.clone()),
-            (None, Some(err)) => Err(err.clone()),
-            _ => panic!("case {i} needs exactly one of ok/error"),
-        };
-        if got != want {
-            failures.push(format!(
-                "case {i} {name}({args:?}):\n  want {want}\n  got  {got}",
-                want = show(&want),
-                got = show(&got)
-            ));
-        }
-    }
-    assert!(cases.len() > 1000, "only {} cases", cases.len());
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixture cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
-}
-
-fn show(r: &Result<Value, Value>) -> String {
-    match r {
-        Ok(v) => format!("ok {v}"),
-        Err(e) => format!("error {e}"),
-    }
+    let n = run("reference", dispatch);
+    assert!(n > 1000, "only {n} cases");
 }
 
 const F64: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";

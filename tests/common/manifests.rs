@@ -1,4 +1,4 @@
-//! Helpers shared by the manifest test files.
+//! The shared manifest fixture directory, for the manifest test files.
 
 use std::path::{Path, PathBuf};
 
@@ -31,7 +31,6 @@ pub fn shared_manifests() -> PathBuf {
 }
 
 /// A shared fixture document, parsed.
-#[allow(dead_code)]
 pub fn shared_doc(file: &str) -> Manifest {
     let bytes = std::fs::read(shared_manifests().join(file)).unwrap();
     parse(&bytes, None).unwrap()
