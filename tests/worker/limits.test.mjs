@@ -223,3 +223,15 @@ test("bad settings fail at start, naming the setting", async () => {
   assert.match(dev.stderr, /invalid PULL_LIMIT setting "x"/);
 });
 
+
+test("CORS: configured origins may read /v2/ and its rate-limit headers; others get no grant", async () => {
+  const gw = await gateway({ corsOrigins: "https://explorer.example" });
+  const allowed = await req(`${gw.url}/v2/demo/single/manifests/latest`, { method: "HEAD", headers: { origin: "https://explorer.example" }, from: "127.0.0.8" });
+  assert.equal(allowed.headers["access-control-allow-origin"], "https://explorer.example");
+  assert.match(allowed.headers["access-control-expose-headers"], /ratelimit-remaining/);
+  const other = await req(`${gw.url}/v2/demo/single/manifests/latest`, { method: "HEAD", headers: { origin: "https://evil.example" }, from: "127.0.0.8" });
+  assert.equal(other.headers["access-control-allow-origin"], undefined);
+  const preflight = await req(`${gw.url}/v2/demo/single/manifests/latest`, { method: "OPTIONS", headers: { origin: "https://explorer.example", "access-control-request-method": "GET" }, from: "127.0.0.8" });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers["access-control-allow-origin"], "https://explorer.example");
+});
