@@ -67,6 +67,8 @@ test("dev.mjs --emit-config: the gateway in plain workerd, limits kept on disk a
     assert.match((await missing.json()).errors[0].message, /X-Real-IP/i);
     const page = await fetch(`${url}/`, { headers: { "x-real-ip": "192.0.2.1" } });
     assert.equal(page.status, 200, "www/ served from disk");
+    // The pull state is written behind, at most 100 ms after a change (limits.js FLUSH_MS).
+    await new Promise((resolve) => setTimeout(resolve, 500));
   } finally {
     await proc.stop();
   }

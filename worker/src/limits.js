@@ -15,6 +15,9 @@ import { DurableObject } from "cloudflare:workers";
 import { core } from "./core.js";
 import { settingsOf } from "./context.js";
 
+// How long a changed pull state may stay unwritten.
+const FLUSH_MS = 100;
+
 export class PullLimiter extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
@@ -29,12 +32,20 @@ export class PullLimiter extends DurableObject {
     });
   }
 
-  /** The storage write is not awaited: the output gate holds replies until it is durable. */
+  /**
+   * The pull state is written behind, at most every FLUSH_MS: the object serves every call for
+   * its key from memory, one at a time, so admissions are exact while it lives; a commit per
+   * pull cost more CPU than all the rest of the gateway (BENCHMARKS.md, "Gateway"). What a
+   * crash of the object's host can lose is the pulls of the last FLUSH_MS.
+   */
   save(request, pull) {
     if (request !== undefined) this.requestState = request;
     if (pull !== undefined && pull !== this.pullState) {
       this.pullState = pull;
-      this.ctx.storage.put("pull", pull);
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        this.ctx.storage.put("pull", this.pullState);
+      }, FLUSH_MS);
     }
   }
 

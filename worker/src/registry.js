@@ -2,6 +2,7 @@
 // the client key's PullLimiter, verified, cached at the edge by digest, recorded in RepoStats.
 import { core, PullgateError } from "./core.js";
 import { registryError } from "./errors.js";
+import { recordPull } from "./stats.js";
 import { upstreamFetch } from "./upstream.js";
 import { verifyingStream } from "./verify.js";
 
@@ -143,9 +144,8 @@ export async function proxy(request, url, env, ctx, settings, key) {
     const children = response.children;
     if (children?.length) await limiter.recordIndex(target.name, children);
     if (admission.pull.counted) {
-      const stats = env.STATS.get(env.STATS.idFromName(target.name));
       const byDigest = DIGEST.test(target.reference);
-      ctx.waitUntil(stats.record({ tag: byDigest ? undefined : target.reference, digest: digest ?? (byDigest ? target.reference : undefined), at: Date.now() }));
+      recordPull(env, ctx, target.name, { tag: byDigest ? undefined : target.reference, digest: digest ?? (byDigest ? target.reference : undefined) });
     }
   }
   return withHeaders(response.response ?? response, headers);
