@@ -37,6 +37,7 @@ bench: build
 	node bench/load/logic.mjs
 	node bench/load/digest.mjs
 	node bench/load/run.mjs --seconds 10 --rounds 2
+	node bench/www/explorer.mjs
 
 # Every cargo-fuzz target for FUZZ_SECONDS (default 30) each, with a summary of executions.
 fuzz: install
