@@ -30,9 +30,13 @@ test: install
 	node --test --test-reporter=spec tests/worker/
 	node --test --test-reporter=spec tests/e2e/
 
-bench: install
+# The core (criterion), then the gateway: its wasm logic per request, streaming digest checks
+# in workerd, and the load rounds (wrk, 10 s each, interleaved; about 5 minutes).
+bench: build
 	cd bench && cargo bench
-	@$(MAKE) --no-print-directory build
+	node bench/load/logic.mjs
+	node bench/load/digest.mjs
+	node bench/load/run.mjs --seconds 10 --rounds 2
 	node bench/www/explorer.mjs
 
 # Every cargo-fuzz target for FUZZ_SECONDS (default 30) each, with a summary of executions.

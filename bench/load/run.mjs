@@ -41,6 +41,9 @@ const connections = Number(arg("connections", 16));
 const markdown = arg("markdown", null);
 // "static" or "registry": one upstream only (quicker runs while working on the gateway).
 const only = arg("only", null);
+// Where the gateway's Durable Objects keep their SQLite files: the disk by default (the
+// system temp dir); --storage /dev/shm shows the cost without fsync.
+const storageRoot = arg("storage", null);
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 
@@ -184,7 +187,8 @@ const config :Workerd.Config = (
 
 async function gateway(dir, name, upstream) {
   const port = await freePort();
-  const storage = join(dir, `${name}-data`);
+  const storage = storageRoot ? mkdtempSync(join(storageRoot, `pullgate-${name}-`)) : join(dir, `${name}-data`);
+  cleanups.push(() => rmSync(storage, { recursive: true, force: true }));
   mkdirSync(storage, { recursive: true });
   // Limits high enough never to refuse: every request goes through the whole accounting.
   const bindings = await bindingsFor({ upstream, pullLimit: "4000000000;w=60", requestLimit: "4000000000;w=60", clientIpHeader: "X-Real-IP" });
@@ -208,6 +212,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 const dir = mkdtempSync(join(tmpdir(), "pullgate-load-"));
 const servers = [];
+const cleanups = [];
 const started = (s) => (servers.push(s), s);
 let registry;
 try {
@@ -270,4 +275,5 @@ try {
   for (const s of servers.reverse()) await s.stop().catch(() => {});
   await registry?.stop();
   rmSync(dir, { recursive: true, force: true });
+  for (const cleanup of cleanups) cleanup();
 }

@@ -19,10 +19,13 @@ const b64url = (data) => Buffer.from(data).toString("base64url");
 /**
  * Starts the pair over `storage` (a registry storage root). Clients must authenticate to the
  * issuer as `username`/`password`. `realmOrigin` overrides the origin the challenge names (to
- * test that the gateway refuses a foreign plain-http realm). Returns `{ url, issued, stop }`:
- * `issued` lists `{ authorization, scopes }` per token request.
+ * test that the gateway refuses a foreign plain-http realm). With `redirectBlobs`, blob GETs
+ * that pass the registry's auth are redirected to a "storage" server on another origin
+ * (127.0.0.2), as Docker Hub redirects to its CDN. Returns `{ url, issued, storageRequests,
+ * stop }`: `issued` lists `{ authorization, scopes }` per token request, `storageRequests`
+ * `{ path, authorization }` per request the storage server saw.
  */
-export async function startTokenRegistry({ storage, username, password, realmOrigin }) {
+export async function startTokenRegistry({ storage, username, password, realmOrigin, redirectBlobs = false }) {
   const dir = mkdtempSync(join(tmpdir(), "pullgate-token-registry-"));
   const key = join(dir, "key.pem");
   const cert = join(dir, "cert.pem");
@@ -69,6 +72,11 @@ auth:
       res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Basic realm="token"' });
       return res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] }));
     }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ token: mint(scopes), expires_in: 300, issued_at: new Date().toISOString() }));
+  }
+
+  function mint(scopes) {
     const now = Math.floor(Date.now() / 1000);
     const access = scopes.map((s) => {
       const [type, ...rest] = s.split(":");
@@ -79,13 +87,34 @@ auth:
     const claims = { iss: ISSUER, sub: username, aud: SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString("hex"), access };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const signature = createSign("RSA-SHA256").update(input).sign(privateKey);
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ token: `${input}.${b64url(signature)}`, expires_in: 300, issued_at: new Date().toISOString() }));
+    return `${input}.${b64url(signature)}`;
   }
+
+  // The storage origin: serves what the registry serves at the same path, without auth.
+  const storageRequests = [];
+  const storagePort = await freePort("127.0.0.2");
+  const blobs = createServer((req, res) => {
+    storageRequests.push({ path: req.url, authorization: req.headers.authorization ?? null });
+    // The registry wants a token; the front's own token for this read is minted here.
+    const name = req.url.match(/^\/v2\/(.+)\/blobs\//)?.[1] ?? "";
+    const grant = mint([`repository:${name}:pull`]);
+    const upstream = httpRequest({ host: "127.0.0.1", port: registryPort, path: req.url, headers: { authorization: `Bearer ${grant}` } }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("error", () => res.destroy());
+    upstream.end();
+  });
+  await new Promise((resolve) => blobs.listen(storagePort, "127.0.0.2", resolve));
 
   const front = createServer((req, res) => {
     if (req.url.startsWith("/token")) return token(req, res);
     const upstream = httpRequest({ host: "127.0.0.1", port: registryPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      if (redirectBlobs && req.method === "GET" && answer.statusCode === 200 && /\/blobs\/sha256:/.test(req.url)) {
+        answer.resume();
+        res.writeHead(307, { location: `http://127.0.0.2:${storagePort}${req.url}` });
+        return res.end();
+      }
       res.writeHead(answer.statusCode, answer.headers);
       answer.pipe(res);
     });
@@ -94,9 +123,11 @@ auth:
   });
   await new Promise((resolve) => front.listen(frontPort, "127.0.0.1", resolve));
   const stop = async () => {
-    const closed = new Promise((resolve) => front.close(resolve));
-    front.closeAllConnections();
-    await closed;
+    for (const server of [front, blobs]) {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
+    }
     await registry.stop();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -106,5 +137,5 @@ auth:
     await stop();
     throw err;
   }
-  return { url, issued, stop };
+  return { url, issued, storageRequests, stop };
 }

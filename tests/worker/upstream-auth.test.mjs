@@ -87,3 +87,13 @@ test("a realm that is neither https nor the upstream's own origin is refused, cr
   assert.match((await res.json()).errors[0].message, /realm http:\/\/127\.0\.0\.2:1 is neither https nor the upstream's own origin/);
   assert.equal(registry.issued.length, 0);
 });
+
+test("blob redirects are followed by the gateway, and Authorization never leaves the upstream's origin", async () => {
+  const registry = await tokenRegistry({ redirectBlobs: true });
+  const gw = await gateway({ upstream: registry.url, upstreamUsername: USER, upstreamPassword: PASSWORD });
+  await run("skopeo", ["copy", "--src-tls-verify=false", `docker://${new URL(gw.url).host}/demo/single:latest`, `oci:${join(scratch, "redirected")}`]);
+  assert.ok(registry.storageRequests.length >= 3, "config and both layers came from the storage origin");
+  for (const r of registry.storageRequests) assert.equal(r.authorization, null, `${r.path} was fetched without credentials`);
+  const blob = await fetch(`${gw.url}/v2/demo/single/blobs/${registry.storageRequests[0].path.split("/blobs/")[1]}`, { redirect: "manual" });
+  assert.equal(blob.status, 200, "the client sees the blob, not the redirect");
+});

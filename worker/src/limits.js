@@ -15,24 +15,38 @@ import { DurableObject } from "cloudflare:workers";
 import { core } from "./core.js";
 import { settingsOf } from "./context.js";
 
+// How long a changed pull state may stay unwritten.
+const FLUSH_MS = 100;
+
 export class PullLimiter extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
+    // The request limit's state lives in memory only: it is an estimate over a short window
+    // by design (limiter/request.rs), and writing it on every request, blobs included, would
+    // cost a storage commit per request (see BENCHMARKS.md, "Gateway"). An evicted object
+    // starts that window afresh. The pull state is stored on every change.
     this.requestState = "";
     this.pullState = "";
     ctx.blockConcurrencyWhile(async () => {
-      const stored = await ctx.storage.get(["request", "pull"]);
-      this.requestState = stored.get("request") ?? "";
-      this.pullState = stored.get("pull") ?? "";
+      this.pullState = (await ctx.storage.get("pull")) ?? "";
     });
   }
 
-  /** The storage write is not awaited: the output gate holds replies until it is durable. */
+  /**
+   * The pull state is written behind, at most every FLUSH_MS: the object serves every call for
+   * its key from memory, one at a time, so admissions are exact while it lives; a commit per
+   * pull cost more CPU than all the rest of the gateway (BENCHMARKS.md, "Gateway"). What a
+   * crash of the object's host can lose is the pulls of the last FLUSH_MS.
+   */
   save(request, pull) {
-    const entries = {};
-    if (request !== undefined) entries.request = this.requestState = request;
-    if (pull !== undefined) entries.pull = this.pullState = pull;
-    this.ctx.storage.put(entries);
+    if (request !== undefined) this.requestState = request;
+    if (pull !== undefined && pull !== this.pullState) {
+      this.pullState = pull;
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        this.ctx.storage.put("pull", this.pullState);
+      }, FLUSH_MS);
+    }
   }
 
   admit(kind, repository, reference, source) {

@@ -2,6 +2,7 @@
 // the client key's PullLimiter, verified, cached at the edge by digest, recorded in RepoStats.
 import { core, PullgateError } from "./core.js";
 import { registryError } from "./errors.js";
+import { recordPull } from "./stats.js";
 import { upstreamFetch } from "./upstream.js";
 import { verifyingStream } from "./verify.js";
 
@@ -143,9 +144,8 @@ export async function proxy(request, url, env, ctx, settings, key) {
     const children = response.children;
     if (children?.length) await limiter.recordIndex(target.name, children);
     if (admission.pull.counted) {
-      const stats = env.STATS.get(env.STATS.idFromName(target.name));
       const byDigest = DIGEST.test(target.reference);
-      ctx.waitUntil(stats.record({ tag: byDigest ? undefined : target.reference, digest: digest ?? (byDigest ? target.reference : undefined), at: Date.now() }));
+      recordPull(env, ctx, target.name, { tag: byDigest ? undefined : target.reference, digest: digest ?? (byDigest ? target.reference : undefined) });
     }
   }
   return withHeaders(response.response ?? response, headers);
@@ -236,14 +236,28 @@ function result(response, bytes) {
   return { response, status: response.status, headers: response.headers, children };
 }
 
+// A manifest body that has not arrived in this long is abandoned (a 502, never a hang).
+const MANIFEST_BODY_TIMEOUT_MS = 30_000;
+
 async function boundedBytes(response) {
   const length = Number(response.headers.get("content-length"));
   if (length > MAX_MANIFEST_BYTES) {
     await response.body?.cancel();
     return null;
   }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  return bytes.length > MAX_MANIFEST_BYTES ? null : bytes;
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the upstream's manifest body did not arrive within ${MANIFEST_BODY_TIMEOUT_MS} ms`)), MANIFEST_BODY_TIMEOUT_MS);
+  });
+  try {
+    const bytes = new Uint8Array(await Promise.race([response.arrayBuffer(), deadline]));
+    return bytes.length > MAX_MANIFEST_BYTES ? null : bytes;
+  } catch (err) {
+    response.body?.cancel().catch(() => {});
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A blob GET by digest: from the edge cache, else streamed from upstream through the check. */

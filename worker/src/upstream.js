@@ -131,14 +131,14 @@ async function fetchToken(env, upstream, challenge, timeoutMs) {
   if (response.status !== 200) {
     throw new UpstreamFailure(502, `upstream token realm ${url.host} answered ${response.status}`);
   }
-  let parsed;
+  let answer;
   try {
-    parsed = coreFn("parseTokenResponse")(text);
+    answer = coreFn("parseTokenResponse")(text);
   } catch (err) {
     if (err?.code) throw new UpstreamFailure(502, `upstream token realm sent an invalid token response: ${err.message}`);
     throw err;
   }
-  return { token: parsed.token, expires: Date.now() + parsed.expiresIn * 1000 - EXPIRY_MARGIN_MS };
+  return { token: answer.token, expires: Date.now() + answer.expiresIn * 1000 - EXPIRY_MARGIN_MS };
 }
 
 /** A cached token for `key`, or fetches one (concurrent callers share one fetch). */
@@ -163,9 +163,15 @@ function cachedToken(key) {
   return cached && !(cached instanceof Promise) && cached.expires > Date.now() ? cached.token : null;
 }
 
+// UPSTREAM parsed once per value.
+let parsed = { value: null, url: null, base: null };
+
 export async function upstreamFetch(env, path, init = {}) {
-  const upstream = new URL(env.UPSTREAM);
-  const base = upstream.href.replace(/\/+$/, "");
+  if (parsed.value !== env.UPSTREAM) {
+    const url = new URL(env.UPSTREAM);
+    parsed = { value: env.UPSTREAM, url, base: url.href.replace(/\/+$/, "") };
+  }
+  const { url: upstream, base } = parsed;
   const url = `${base}${path}`;
   const method = init.method ?? "GET";
   const timeoutMs = timeoutOf(env, init);
