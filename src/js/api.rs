@@ -429,7 +429,7 @@ fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
         let pairs: Vec<(String, String)> = object_of(headers, "headers", EXPECTED)?;
         return Ok(pairs);
     }
-    if !headers.is_object() {
+    if !headers.is_object() || byte_view(headers).is_some() {
         return Err(invalid_argument("headers", EXPECTED));
     }
     let entries = object_entries(headers).map_err(|_| invalid_argument("headers", EXPECTED))?;
