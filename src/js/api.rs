@@ -4,7 +4,7 @@
 //! re-exports these functions (wrapping `parseReference`, `Hasher` and `DigestVerifier` for
 //! speed), so the generated declarations are skipped here.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -29,8 +29,8 @@ const SCAN_INPUT: usize = 1024;
 
 thread_local! {
     /// The fast path's input: JS writes an ASCII reference here, then calls
-    /// [`scan_reference`] with its length.
-    static SCAN_IN: [Cell<u8>; SCAN_INPUT] = const { [const { Cell::new(0) }; SCAN_INPUT] };
+    /// [`scan_reference`] with its length (no Rust borrow is alive while JS writes).
+    static SCAN_IN: RefCell<[u8; SCAN_INPUT]> = const { RefCell::new([0; SCAN_INPUT]) };
     /// The fast path's output: the [`reference::Spans`] of the last successful scan.
     static SCAN_OUT: [Cell<u32>; 8] = const { [const { Cell::new(0) }; 8] };
 }
@@ -39,7 +39,7 @@ thread_local! {
 /// capacity: `[input, output, capacity]`.
 #[wasm_bindgen(js_name = __scanLayout, skip_typescript)]
 pub fn scan_layout() -> Vec<u32> {
-    let input = SCAN_IN.with(|cells| cells.as_ptr() as usize as u32);
+    let input = SCAN_IN.with(|buf| buf.as_ptr() as usize as u32);
     let output = SCAN_OUT.with(|cells| cells.as_ptr() as usize as u32);
     vec![input, output, SCAN_INPUT as u32]
 }
@@ -50,17 +50,12 @@ pub fn scan_layout() -> Vec<u32> {
 /// [`parse_reference`] for the error). Nothing is allocated.
 #[wasm_bindgen(js_name = __scanReference, skip_typescript)]
 pub fn scan_reference(len: usize) -> u32 {
-    let mut buf = [0u8; SCAN_INPUT];
-    let len = len.min(SCAN_INPUT);
-    SCAN_IN.with(|cells| {
-        for (byte, cell) in buf.iter_mut().zip(cells.iter()).take(len) {
-            *byte = cell.get();
-        }
+    let spans = SCAN_IN.with(|buf| {
+        let buf = buf.try_borrow().ok()?;
+        let text = std::str::from_utf8(buf.get(..len)?).ok()?;
+        reference::scan(text).ok()
     });
-    let Some(Ok(spans)) = buf.get(..len).map(std::str::from_utf8) else {
-        return 0;
-    };
-    let Ok(spans) = reference::scan(spans) else {
+    let Some(spans) = spans else {
         return 0;
     };
     let values = [
