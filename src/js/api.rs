@@ -170,11 +170,16 @@ fn algorithm_of(value: Option<JsValue>) -> Result<Algorithm, JsValue> {
     }
 }
 
-/// The slice hashed per copy out of a large `Uint8Array`.
-const COPY_SLICE: u32 = 1 << 20;
+/// The slice copied out of a `Uint8Array` per hash update: small enough to stay in cache.
+const COPY_SLICE: usize = 64 * 1024;
 
-/// Feeds a string or byte view to `update`, copying large views in bounded slices so memory
-/// stays flat whatever their size.
+thread_local! {
+    /// The buffer those slices are copied into, reused by every hash (no allocation per chunk).
+    static COPY_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Feeds a string or byte view to `update`, copying views through a reused 64 KiB buffer so
+/// memory stays flat whatever their size.
 fn feed(value: &JsValue, what: &str, mut update: impl FnMut(&[u8])) -> Result<(), JsValue> {
     if value.is_string() {
         update(string_of(value, what)?.as_bytes());
@@ -183,20 +188,27 @@ fn feed(value: &JsValue, what: &str, mut update: impl FnMut(&[u8])) -> Result<()
     let Some(array) = byte_view(value) else {
         return Err(invalid_argument(what, "a Uint8Array or a string"));
     };
-    let total = array.length();
-    if total <= COPY_SLICE {
-        update(&array.to_vec());
-        return Ok(());
-    }
-    let mut buf = vec![0u8; COPY_SLICE as usize];
-    let mut start = 0;
-    while start < total {
-        let end = total.min(start.saturating_add(COPY_SLICE));
-        let part = buf.get_mut(..(end - start) as usize).unwrap_or_default();
-        array.subarray(start, end).copy_to(part);
-        update(part);
-        start = end;
-    }
+    let total = array.length() as usize;
+    COPY_BUF.with(|buf| {
+        let mut owned;
+        let mut borrowed = buf.try_borrow_mut();
+        let buf: &mut Vec<u8> = match borrowed.as_deref_mut() {
+            Ok(buf) => buf,
+            Err(_) => {
+                owned = Vec::new();
+                &mut owned
+            }
+        };
+        buf.resize(COPY_SLICE.min(total.max(1)).max(buf.len()), 0);
+        let mut start = 0;
+        while start < total {
+            let end = total.min(start + COPY_SLICE);
+            let part = buf.get_mut(..end - start).unwrap_or_default();
+            array.subarray(start as u32, end as u32).copy_to(part);
+            update(part);
+            start = end;
+        }
+    });
     Ok(())
 }
 
