@@ -1,6 +1,6 @@
 # pullgate: `make demo` runs the whole system locally, `make test` checks all of it.
 # Both install what is missing first (scripts/install.sh is idempotent and fast).
-.PHONY: all install build demo test bench
+.PHONY: all install build demo test bench bench-js
 
 all: build
 
@@ -32,3 +32,9 @@ test: install
 
 bench: install
 	cd bench && cargo bench
+	@$(MAKE) --no-print-directory bench-js
+
+# The npm package in Node beside @swimlane/docker-reference and node:crypto, in one run; the
+# figures (ratios) go into BENCHMARKS.md, section "npm package (Node)".
+bench-js: build
+	node bench/js/bench.mjs --write
