@@ -61,21 +61,26 @@ export class RegistryClient {
     if (options === null || typeof options !== "object") {
       throw new PullgateError("INVALID_ARGUMENT", "options must be an object with a baseUrl");
     }
+    let baseUrl, fetcher, username, password;
+    try {
+      ({ baseUrl, fetch: fetcher, username, password } = options);
+    } catch {
+      throw new PullgateError("INVALID_ARGUMENT", "options must be a readable object");
+    }
     let base;
     try {
-      base = new URL(String(options.baseUrl));
+      base = new URL(baseUrl);
     } catch {
-      throw new PullgateError("INVALID_ARGUMENT", `baseUrl must be an http(s) URL, got ${JSON.stringify(String(options.baseUrl))}`);
+      throw new PullgateError("INVALID_ARGUMENT", `baseUrl must be an http(s) URL`);
     }
     if (base.protocol !== "https:" && base.protocol !== "http:") {
       throw new PullgateError("INVALID_ARGUMENT", `baseUrl must be an http(s) URL, got ${JSON.stringify(base.href)}`);
     }
     this.#base = base.href.replace(/\/+$/, "");
     this.#origin = base.origin;
-    const fetcher = options.fetch ?? globalThis.fetch;
+    fetcher ??= globalThis.fetch;
     if (typeof fetcher !== "function") throw new PullgateError("INVALID_ARGUMENT", "fetch must be a function");
     this.#fetch = fetcher;
-    const { username, password } = options;
     if (username !== undefined || password !== undefined) {
       if (typeof username !== "string" || typeof password !== "string") {
         throw new PullgateError("INVALID_ARGUMENT", "username and password must both be strings");

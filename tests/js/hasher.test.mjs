@@ -40,8 +40,9 @@ console.log(JSON.stringify({ got, want, growth: rssMax - rssAfterWarmup, mismatc
 `;
 
 for (const [label, entry] of [["node entry (native hash)", "pullgate"], ["browser entry (wasm sha2)", "./node_modules/pullgate/browser.js"]]) {
-  test(`1 GiB in 1 MiB chunks: node:crypto's digest, flat memory: ${label}`, () => {
+  test(`1 GiB in 1 MiB chunks: node:crypto's digest, flat memory: ${label}`, (t) => {
     const result = run(project.dir, SCRIPT(entry), ["--expose-gc"]);
+    t.diagnostic(`RSS growth after warm-up: ${(result.growth / 1048576).toFixed(1)} MiB`);
     assert.equal(result.got, result.want);
     assert.equal(result.mismatch, false);
     // 1 GiB went through; growth beyond warm-up stays under 64 MiB.
