@@ -114,7 +114,7 @@ test("pull limit 2;w=60: a single and a multi-arch pull cost one each, the third
   const budget = await (await limits.get(limits.idFromName("127.0.0.1")).fetch("https://limits/budget")).json();
   assert.deepEqual({ ...budget, retryAfterSeconds: undefined, resetSeconds: undefined }, { limit: 2, remaining: 0, windowSeconds: 60, retryAfterSeconds: undefined, resetSeconds: undefined });
   assert.ok(budget.retryAfterSeconds > 0);
-  // Statistics are sent in batches (at most a second late): read them once they have landed.
+  // Statistics are recorded after the response (not awaited): read them once they have landed.
   const statsNs = await gw.mf.getDurableObjectNamespace("STATS");
   const statsOf = async (repo, until) => {
     let stats;

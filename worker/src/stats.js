@@ -2,7 +2,7 @@
 // each tag and digest was pulled (counted pulls only) and when last.
 //
 // Interface
-//   RPC (the gateway):  record({ tags, digests }): counts batched per isolate (see recordPull)
+//   RPC (the gateway):  record({ tags, digests }) (see recordPull)
 //   fetch (the explorer, /api/v1/): GET https://stats/stats ->
 //     { tags: { "<tag>": { pulls, lastPulled } }, digests: { "<digest>": { pulls, lastPulled } } }
 //     lastPulled in ISO 8601.
@@ -52,31 +52,14 @@ export class RepoStats extends DurableObject {
   }
 }
 
-// Pulls are batched per isolate and sent at most every BATCH_MS, one call per repository: a
-// Durable Object call per pull cost about as much as the rest of a pull (BENCHMARKS.md).
-const BATCH_MS = 1000;
-let pending = null;
-
-/** Counts a pull of `repository` (by `tag` and/or `digest`) in RepoStats, batched. */
+/**
+ * Counts a pull of `repository` (by `tag` and/or `digest`) in RepoStats, not awaited by the
+ * response. One call per pull, so the explorer sees it at once; the object writes behind.
+ */
 export function recordPull(env, ctx, repository, { tag, digest }) {
   const at = Date.now();
-  if (!pending) {
-    pending = new Map();
-    const batch = pending;
-    ctx.waitUntil(
-      new Promise((resolve) => setTimeout(resolve, BATCH_MS)).then(async () => {
-        pending = null;
-        await Promise.allSettled([...batch].map(([repo, counts]) => env.STATS.get(env.STATS.idFromName(repo)).record(counts)));
-      }),
-    );
-  }
-  let counts = pending.get(repository);
-  if (!counts) pending.set(repository, (counts = { tags: {}, digests: {} }));
-  const bump = (map, key) => {
-    const entry = map[key] ?? (map[key] = { pulls: 0, at });
-    entry.pulls += 1;
-    entry.at = at;
-  };
-  if (tag) bump(counts.tags, tag);
-  if (digest) bump(counts.digests, digest);
+  const counts = { tags: {}, digests: {} };
+  if (tag) counts.tags[tag] = { pulls: 1, at };
+  if (digest) counts.digests[digest] = { pulls: 1, at };
+  ctx.waitUntil(env.STATS.get(env.STATS.idFromName(repository)).record(counts));
 }
