@@ -283,9 +283,14 @@ test("the rate-limit widget goes down by one after a skopeo pull", async () => {
   }
   await page.click("#budget-refresh");
   await page.waitForFunction((b) => document.getElementById("budget").dataset.remaining === String(b - 1), before);
-  // The gateway counted that pull for the tag: the list says when it was last pulled.
-  await page.reload();
-  await page.waitForSelector('#tags-list .row[data-tag="latest"] .pulled time');
+  // The gateway counted that pull for the tag: the list says when it was last pulled (the
+  // gateway writes statistics behind, so reload until they are in, a bounded number of times).
+  for (let attempt = 0; attempt < 30; attempt++) {
+    await page.reload();
+    await page.waitForSelector('#tags-list .row[data-tag="latest"]');
+    if (await page.$('#tags-list .row[data-tag="latest"] .pulled time')) break;
+    await page.waitForTimeout(500);
+  }
   const lastPulled = Date.parse(await page.getAttribute('#tags-list .row[data-tag="latest"] .pulled time', "datetime"));
   assert.ok(lastPulled >= pulledAfter, "last pulled: the pull just made");
   assert.equal(await page.$('#tags-list .row[data-tag="1.0.0"] .pulled time'), null);
