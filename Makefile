@@ -1,6 +1,6 @@
 # pullgate: `make demo` runs the whole system locally, `make test` checks all of it.
 # Both install what is missing first (scripts/install.sh is idempotent and fast).
-.PHONY: all install build demo test bench fuzz
+.PHONY: all install build demo test bench bench-js fuzz
 
 all: build
 
@@ -34,10 +34,16 @@ test: install
 # in workerd, and the load rounds (wrk, 10 s each, interleaved; about 5 minutes).
 bench: build
 	cd bench && cargo bench
+	@$(MAKE) --no-print-directory bench-js
 	node bench/load/logic.mjs
 	node bench/load/digest.mjs
 	node bench/load/run.mjs --seconds 10 --rounds 2
 	node bench/www/explorer.mjs
+
+# The npm package in Node beside @swimlane/docker-reference and node:crypto, in one run; the
+# figures (ratios) go into BENCHMARKS.md, section "npm package (Node)".
+bench-js: build
+	node bench/js/bench.mjs --write
 
 # Every cargo-fuzz target for FUZZ_SECONDS (default 30) each, with a summary of executions.
 fuzz: install

@@ -46,21 +46,26 @@ export const MANIFEST_ACCEPT = "__MANIFEST_ACCEPT__";
 // ---- parseReference: the fast path ----------------------------------------------------------
 
 let memory; // WebAssembly.Memory, once the module is initialized
-let bytes; // Uint8Array over it (replaced when the memory grows)
-let words; // Uint32Array over it
-let input; // byte offset of the scan input
+let inputView; // Uint8Array over the scan input (replaced when the memory grows)
+let words; // Uint32Array over the memory
 let output; // u32 index of the scan output
+let inputAt = 0;
 let capacity = 0; // input capacity; 0 until set up
+const encoder = new TextEncoder();
+
+function views() {
+  inputView = new Uint8Array(memory.buffer, inputAt, capacity);
+  words = new Uint32Array(memory.buffer);
+}
 
 function setUp() {
   try {
-    const [inputAt, outputAt, cap] = wasm.__scanLayout();
+    const [input, outputAt, cap] = wasm.__scanLayout();
     memory = wasm.__memory();
-    input = inputAt;
+    inputAt = input;
     output = outputAt >>> 2;
     capacity = cap;
-    bytes = new Uint8Array(memory.buffer);
-    words = new Uint32Array(memory.buffer);
+    views();
     return true;
   } catch {
     return false; // not initialized yet: the plain export says so
@@ -75,18 +80,11 @@ export function parseReference(s) {
   if (typeof s === "string" && (capacity !== 0 || setUp())) {
     const n = s.length;
     if (n !== 0 && n <= capacity) {
-      if (bytes.length === 0) {
-        bytes = new Uint8Array(memory.buffer);
-        words = new Uint32Array(memory.buffer);
-      }
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c > 0x7f) break;
-        bytes[input + i] = c;
-      }
-      if (i === n && wasm.__scanReference(n) === 1) {
-        if (words.length === 0) words = new Uint32Array(memory.buffer);
+      if (inputView.length === 0) views(); // the memory grew: the old views are detached
+      const { read, written } = encoder.encodeInto(s, inputView);
+      // ASCII exactly when every UTF-16 unit became one byte.
+      if (read === n && written === n && wasm.__scanReference(n) === 1) {
+        if (words.length === 0) views();
         const domainEnd = words[output];
         const nameEnd = words[output + 2];
         const tagStart = words[output + 3];

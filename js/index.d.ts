@@ -390,8 +390,8 @@ export class RegistryClient {
   constructor(options: RegistryClientOptions);
   /** One page of tags: `GET /v2/<repository>/tags/list?n&last`. */
   tags(repository: string, options?: PageOptions): Promise<string[]>;
-  /** Every tag, following `Link` pagination on the same host. */
-  allTags(repository: string): Promise<string[]>;
+  /** Every tag, following `Link` pagination on the same origin (`n`: the page size to ask for). */
+  allTags(repository: string, options?: { n?: number }): Promise<string[]>;
   /** One page of the catalog: `GET /v2/_catalog?n&last`. */
   catalog(options?: PageOptions): Promise<string[]>;
   /**

@@ -24,6 +24,17 @@ execFileSync(
   { stdio: "inherit" },
 );
 
+// Size: binaryen's wasm-opt (npm `binaryen`, a devDependency) shrinks the module; the features
+// are those rustc's wasm32 target emits. Skipped with a note when it is not installed.
+const wasmOpt = join(root, "node_modules/.bin/wasm-opt");
+const built = join(pkg, "pullgate_bg.wasm");
+if (existsSync(wasmOpt)) {
+  const features = ["bulk-memory", "sign-ext", "mutable-globals", "nontrapping-float-to-int", "reference-types", "multivalue"];
+  execFileSync(wasmOpt, ["-O3", "--strip-debug", "--strip-producers", ...features.map((f) => `--enable-${f}`), built, "-o", built], { stdio: "inherit" });
+} else {
+  console.warn("build: node_modules/.bin/wasm-opt is missing (npm ci): the wasm is not optimized for size");
+}
+
 // The glue imports PullgateError from a snippet whose folder name carries a hash; the entries
 // must export that very module so `instanceof` holds.
 const snippets = join(pkg, "snippets");

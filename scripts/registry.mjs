@@ -26,7 +26,7 @@ function storageParent() {
   }
 }
 
-function config({ host, port, storage }) {
+function config({ host, port, storage, auth }) {
   // distribution's configuration format; see docs/configuration.md of distribution v2.8.
   return `version: 0.1
 log:
@@ -46,30 +46,32 @@ http:
   secret: ${randomBytes(16).toString("hex")}
   headers:
     X-Content-Type-Options: [nosniff]
-`;
+${auth ? `auth:\n${auth.replace(/^/gm, "  ")}\n` : ""}`;
 }
 
 /**
  * Starts a registry and resolves once `/v2/` answers. `port` 0 (the default) picks a free one.
  * Returns `{ url, host, port, dir, stop }`; `stop()` kills it and removes its storage.
  */
-export async function startRegistry({ host = "127.0.0.1", port = 0 } = {}) {
+export async function startRegistry({ host = "127.0.0.1", port = 0, auth, storage: shared } = {}) {
+  // `auth`: the YAML body of distribution's `auth:` section (htpasswd, token); `storage`: serve
+  // another registry's storage directory (read-only use by tests; it is not removed on stop).
   const dir = mkdtempSync(join(storageParent(), "pullgate-registry-"));
-  const storage = join(dir, "storage");
+  const storage = shared ?? join(dir, "storage");
   const log = join(dir, "registry.log");
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   const fixedPort = port !== 0;
   // A free port can be taken between the probe and the bind: try a few.
   for (let attempt = 0; attempt < (fixedPort ? 1 : 5); attempt++) {
     const chosen = fixedPort ? port : await freePort(host);
-    writeFileSync(join(dir, "config.yml"), config({ host, port: chosen, storage }));
+    writeFileSync(join(dir, "config.yml"), config({ host, port: chosen, storage, auth }));
     const proc = spawnManaged(BINARY, ["serve", join(dir, "config.yml")]);
     const out = createWriteStream(log, { flags: "a" });
     proc.child.stdout.pipe(out);
     proc.child.stderr.pipe(out);
     const url = `http://${host}:${chosen}`;
     try {
-      await waitForHttp(`${url}/v2/`, { exited: proc.exited, timeoutMs: 15000 });
+      await waitForHttp(`${url}/v2/`, { statuses: auth ? [200, 401] : [200], exited: proc.exited, timeoutMs: 15000 });
     } catch (err) {
       await proc.stop();
       if (attempt + 1 < (fixedPort ? 1 : 5)) continue;
@@ -85,7 +87,7 @@ export async function startRegistry({ host = "127.0.0.1", port = 0 } = {}) {
       cleanup();
     };
     process.on("exit", () => stopped || cleanup());
-    return { url, host, port: chosen, dir, pid: proc.child.pid, stop };
+    return { url, host, port: chosen, dir, storage, pid: proc.child.pid, stop };
   }
   throw new Error("unreachable");
 }

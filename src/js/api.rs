@@ -4,7 +4,7 @@
 //! re-exports these functions (wrapping `parseReference`, `Hasher` and `DigestVerifier` for
 //! speed), so the generated declarations are skipped here.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -29,8 +29,8 @@ const SCAN_INPUT: usize = 1024;
 
 thread_local! {
     /// The fast path's input: JS writes an ASCII reference here, then calls
-    /// [`scan_reference`] with its length.
-    static SCAN_IN: [Cell<u8>; SCAN_INPUT] = const { [const { Cell::new(0) }; SCAN_INPUT] };
+    /// [`scan_reference`] with its length (no Rust borrow is alive while JS writes).
+    static SCAN_IN: RefCell<[u8; SCAN_INPUT]> = const { RefCell::new([0; SCAN_INPUT]) };
     /// The fast path's output: the [`reference::Spans`] of the last successful scan.
     static SCAN_OUT: [Cell<u32>; 8] = const { [const { Cell::new(0) }; 8] };
 }
@@ -39,7 +39,7 @@ thread_local! {
 /// capacity: `[input, output, capacity]`.
 #[wasm_bindgen(js_name = __scanLayout, skip_typescript)]
 pub fn scan_layout() -> Vec<u32> {
-    let input = SCAN_IN.with(|cells| cells.as_ptr() as usize as u32);
+    let input = SCAN_IN.with(|buf| buf.as_ptr() as usize as u32);
     let output = SCAN_OUT.with(|cells| cells.as_ptr() as usize as u32);
     vec![input, output, SCAN_INPUT as u32]
 }
@@ -50,17 +50,12 @@ pub fn scan_layout() -> Vec<u32> {
 /// [`parse_reference`] for the error). Nothing is allocated.
 #[wasm_bindgen(js_name = __scanReference, skip_typescript)]
 pub fn scan_reference(len: usize) -> u32 {
-    let mut buf = [0u8; SCAN_INPUT];
-    let len = len.min(SCAN_INPUT);
-    SCAN_IN.with(|cells| {
-        for (byte, cell) in buf.iter_mut().zip(cells.iter()).take(len) {
-            *byte = cell.get();
-        }
+    let spans = SCAN_IN.with(|buf| {
+        let buf = buf.try_borrow().ok()?;
+        let text = std::str::from_utf8(buf.get(..len)?).ok()?;
+        reference::scan(text).ok()
     });
-    let Some(Ok(spans)) = buf.get(..len).map(std::str::from_utf8) else {
-        return 0;
-    };
-    let Ok(spans) = reference::scan(spans) else {
+    let Some(spans) = spans else {
         return 0;
     };
     let values = [
@@ -175,11 +170,16 @@ fn algorithm_of(value: Option<JsValue>) -> Result<Algorithm, JsValue> {
     }
 }
 
-/// The slice hashed per copy out of a large `Uint8Array`.
-const COPY_SLICE: u32 = 1 << 20;
+/// The slice copied out of a `Uint8Array` per hash update: small enough to stay in cache.
+const COPY_SLICE: usize = 64 * 1024;
 
-/// Feeds a string or byte view to `update`, copying large views in bounded slices so memory
-/// stays flat whatever their size.
+thread_local! {
+    /// The buffer those slices are copied into, reused by every hash (no allocation per chunk).
+    static COPY_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Feeds a string or byte view to `update`, copying views through a reused 64 KiB buffer so
+/// memory stays flat whatever their size.
 fn feed(value: &JsValue, what: &str, mut update: impl FnMut(&[u8])) -> Result<(), JsValue> {
     if value.is_string() {
         update(string_of(value, what)?.as_bytes());
@@ -188,20 +188,27 @@ fn feed(value: &JsValue, what: &str, mut update: impl FnMut(&[u8])) -> Result<()
     let Some(array) = byte_view(value) else {
         return Err(invalid_argument(what, "a Uint8Array or a string"));
     };
-    let total = array.length();
-    if total <= COPY_SLICE {
-        update(&array.to_vec());
-        return Ok(());
-    }
-    let mut buf = vec![0u8; COPY_SLICE as usize];
-    let mut start = 0;
-    while start < total {
-        let end = total.min(start.saturating_add(COPY_SLICE));
-        let part = buf.get_mut(..(end - start) as usize).unwrap_or_default();
-        array.subarray(start, end).copy_to(part);
-        update(part);
-        start = end;
-    }
+    let total = array.length() as usize;
+    COPY_BUF.with(|buf| {
+        let mut owned;
+        let mut borrowed = buf.try_borrow_mut();
+        let buf: &mut Vec<u8> = match borrowed.as_deref_mut() {
+            Ok(buf) => buf,
+            Err(_) => {
+                owned = Vec::new();
+                &mut owned
+            }
+        };
+        buf.resize(COPY_SLICE.min(total.max(1)).max(buf.len()), 0);
+        let mut start = 0;
+        while start < total {
+            let end = total.min(start + COPY_SLICE);
+            let part = buf.get_mut(..end - start).unwrap_or_default();
+            array.subarray(start as u32, end as u32).copy_to(part);
+            update(part);
+            start = end;
+        }
+    });
     Ok(())
 }
 
@@ -429,7 +436,7 @@ fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
         let pairs: Vec<(String, String)> = object_of(headers, "headers", EXPECTED)?;
         return Ok(pairs);
     }
-    if !headers.is_object() {
+    if !headers.is_object() || byte_view(headers).is_some() {
         return Err(invalid_argument("headers", EXPECTED));
     }
     let entries = object_entries(headers).map_err(|_| invalid_argument("headers", EXPECTED))?;
@@ -540,4 +547,24 @@ pub fn parse_token_response(json: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = __memory, skip_typescript)]
 pub fn memory() -> JsValue {
     wasm_bindgen::memory()
+}
+
+/// `RegistryClient`'s check of fetched content: the bytes must hash to the requested digest
+/// and to `Docker-Content-Digest` when sent (`digest::verify_content`). Returns the digest of
+/// the bytes, or throws `DIGEST_MISMATCH`, `DIGEST_INVALID_FORMAT` or `DIGEST_UNSUPPORTED`.
+#[wasm_bindgen(js_name = __verifyContent, skip_typescript)]
+pub fn verify_content(
+    bytes: JsValue,
+    requested: Option<JsValue>,
+    header: Option<JsValue>,
+) -> Result<String, JsValue> {
+    let bytes = bytes_of(&bytes, "bytes")?;
+    let requested = optional_string(requested, "requested")?
+        .map(|d| Digest::parse(&d))
+        .transpose()
+        .map_err(to_js)?;
+    let header = optional_string(header, "header")?;
+    digest::verify_content(&bytes, requested.as_ref(), header.as_deref())
+        .map(Digest::into_string)
+        .map_err(to_js)
 }

@@ -156,8 +156,18 @@ pub(crate) fn object_of<T: DeserializeOwned>(
 
 /// The JSON text of an object argument.
 pub(crate) fn json_text(value: &JsValue, what: &str, expected: &str) -> Result<String, JsValue> {
-    if !value.is_object() || value.is_function() {
+    // Byte views are data, never these objects (and stringifying one is one key per byte).
+    if !value.is_object() || value.is_function() || byte_view(value).is_some() {
         return Err(invalid_argument(what, expected));
+    }
+    if js_sys::Array::is_array(value) {
+        let length = Reflect::get(value, &JsValue::from_str("length"))
+            .ok()
+            .and_then(|n| n.as_f64())
+            .unwrap_or(f64::INFINITY);
+        if length > f64::from(MAX_INPUT) / 4.0 {
+            return Err(too_large(what, length.min(f64::from(u32::MAX)) as u32));
+        }
     }
     let text = JSON::stringify(value)
         .map_err(|_| invalid_argument(what, expected))?

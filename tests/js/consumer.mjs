@@ -28,11 +28,11 @@ export function installPackage(prefix = "pullgate-npm-") {
 }
 
 /** Runs an ES module in `dir` (extra node flags first) and returns what it printed, as JSON. */
-export function run(dir, code, flags = []) {
+export function run(dir, code, flags = [], env = process.env) {
   const file = join(dir, `run-${process.pid}-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(file, code);
   try {
-    const out = execFileSync(process.execPath, [...flags, file], { cwd: dir, encoding: "utf8", maxBuffer: 256 << 20 });
+    const out = execFileSync(process.execPath, [...flags, file], { cwd: dir, env, encoding: "utf8", maxBuffer: 256 << 20 });
     return JSON.parse(out);
   } finally {
     rmSync(file, { force: true });
@@ -75,3 +75,20 @@ function runCases(pg, cases) {
   return { ran, failures };
 }
 `;
+
+/** `run` without blocking this process (servers it hosts keep answering). */
+export async function runAsync(dir, code, flags = [], env = process.env) {
+  const { execFile } = await import("node:child_process");
+  const file = join(dir, `run-${process.pid}-${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(file, code);
+  try {
+    const stdout = await new Promise((resolve, reject) =>
+      execFile(process.execPath, [...flags, file], { cwd: dir, env, encoding: "utf8", maxBuffer: 256 << 20 }, (err, out, errText) =>
+        err ? reject(new Error(`${err.message}\n${errText}`)) : resolve(out),
+      ),
+    );
+    return JSON.parse(stdout);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
