@@ -34,11 +34,11 @@ test: install
 # in workerd, and the load rounds (wrk, 10 s each, interleaved; about 5 minutes).
 bench: build
 	cd bench && cargo bench
+	@$(MAKE) --no-print-directory bench-js
 	node bench/load/logic.mjs
 	node bench/load/digest.mjs
 	node bench/load/run.mjs --seconds 10 --rounds 2
 	node bench/www/explorer.mjs
-	@$(MAKE) --no-print-directory bench-js
 
 # The npm package in Node beside @swimlane/docker-reference and node:crypto, in one run; the
 # figures (ratios) go into BENCHMARKS.md, section "npm package (Node)".

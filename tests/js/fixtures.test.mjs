@@ -2,6 +2,7 @@
 // wasm and JS can't drift. A subset runs again in workerd (Miniflare, the workerd entry) and in
 // Chromium (the browser entry, `await init()`), each reporting all of its failures.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
@@ -62,35 +63,44 @@ console.log(JSON.stringify(runCases(pg, JSON.parse(readFileSync("cases.json", "u
   report("node", result, cases.length);
 });
 
-test("a subset passes in workerd through the workerd entry (Miniflare)", async () => {
-  const chosen = subset(12);
-  const mf = new Miniflare({
-    modules: true,
-    modulesRoot: project.dir,
-    scriptPath: join(project.dir, "worker.js"),
-    script: `import * as pg from "./node_modules/pullgate/workerd.js";
+for (const [label, flags, native] of [["wasm hash", [], "object"], ["nodejs_compat: node:crypto hash", ["nodejs_compat"], "function"]]) {
+  test(`a subset passes in workerd through the workerd entry (Miniflare, ${label})`, async () => {
+    const chosen = subset(12);
+    const mf = new Miniflare({
+      modules: true,
+      modulesRoot: project.dir,
+      scriptPath: join(project.dir, "worker.js"),
+      script: `import * as pg from "./node_modules/pullgate/workerd.js";
+import { host } from "./node_modules/pullgate/host.js";
 ${RUNNER}
 export default {
   async fetch(request) {
     const cases = await request.json();
-    return Response.json({ ...runCases(pg, cases), hasher: new pg.Hasher().update("abc").finish() });
+    const big = new Uint8Array(3 << 20).map((_, i) => i * 7);
+    return Response.json({ ...runCases(pg, cases), native: typeof host.createHash, hasher: new pg.Hasher().update("abc").finish(), big: new pg.Hasher().update(big).update("x").finish(), bigVerified: pg.verifyDigest(big, new pg.Hasher().update(big).finish()) });
   },
 };`,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2025-01-01",
+      modulesRules: [
+        { type: "ESModule", include: ["**/*.js"] },
+        { type: "CompiledWasm", include: ["**/*.wasm"] },
+      ],
+      compatibilityDate: "2025-09-01",
+      compatibilityFlags: flags,
+    });
+    try {
+      const response = await mf.dispatchFetch("http://worker/", { method: "POST", body: JSON.stringify(chosen) });
+      const result = await response.json();
+      report("workerd", result, chosen.length);
+      assert.equal(result.native, native, "which hash the entry picked");
+      assert.equal(result.hasher, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+      const big = new Uint8Array(3 << 20).map((_, i) => i * 7);
+      assert.equal(result.big, "sha256:" + createHash("sha256").update(big).update("x").digest("hex"));
+      assert.equal(result.bigVerified, true, "the native Hasher and the wasm verifyDigest agree");
+    } finally {
+      await mf.dispose();
+    }
   });
-  try {
-    const response = await mf.dispatchFetch("http://worker/", { method: "POST", body: JSON.stringify(chosen) });
-    const result = await response.json();
-    report("workerd", result, chosen.length);
-    assert.equal(result.hasher, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  } finally {
-    await mf.dispose();
-  }
-});
+}
 
 test("a subset passes in Chromium through the browser entry (await init())", async () => {
   const pkg = join(project.dir, "node_modules/pullgate");
