@@ -4,6 +4,7 @@
 // dedupes, caches by digest and assembles; every parse, digest check, platform format and
 // attestation attachment is the core's (explorer* exports of the wasm).
 import { core, PullgateError } from "./core.js";
+import { discardBody } from "./errors.js";
 import { upstreamFetch } from "./upstream.js";
 
 const { explorerConfig, explorerManifest, normalizeReference, parseReference } = core;
@@ -62,6 +63,7 @@ export async function handleApi(request, env, ctx, { clientKey } = {}) {
   const url = new URL(request.url);
   if (ctx?.waitUntil) keepAlive = (promise) => ctx.waitUntil(promise);
   if (request.method !== "GET" && request.method !== "HEAD") {
+    await discardBody(request);
     return errorResponse(new ApiError(405, "UNSUPPORTED", `${request.method} is not supported on /api/v1/`, { allow: "GET, HEAD" }));
   }
   try {

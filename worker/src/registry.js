@@ -1,7 +1,7 @@
 // The registry API at /v2/: pulls proxied to the upstream through upstreamFetch, counted by
 // the client key's PullLimiter, verified, cached at the edge by digest, recorded in RepoStats.
 import { core, PullgateError } from "./core.js";
-import { registryError } from "./errors.js";
+import { discardBody, registryError } from "./errors.js";
 import { recordPull } from "./stats.js";
 import { upstreamFetch } from "./upstream.js";
 import { verifyingStream } from "./verify.js";
@@ -99,6 +99,7 @@ function parsePath(pathname) {
 export async function proxy(request, url, env, ctx, settings, key) {
   if (request.method !== "GET" && request.method !== "HEAD") {
     // A pull gateway: pushes go to the registry itself.
+    await discardBody(request);
     return registryError(405, "UNSUPPORTED", `${request.method} is not supported: the gateway is read-only`, { allow: "GET, HEAD" });
   }
   const invalid = invalidName(url.pathname);
