@@ -12,12 +12,8 @@ const $ = (id) => document.getElementById(id);
 const TAGS_PAGE = Number(new URLSearchParams(location.search).get("tags_page")) || 500;
 const PAGES_IN_FLIGHT = 3;
 const ROUTE_REPO = /^#\/r\/(.+?)(?:\/t\/([^/]+))?$/;
-const MANIFEST_ACCEPT = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-].join(", ");
+// The Accept value for any manifest or index, from the core.
+const { MANIFEST_ACCEPT } = pg;
 
 // ---------- small helpers ----------
 

@@ -7,14 +7,9 @@ import { core, PullgateError } from "./core.js";
 import { discardBody } from "./errors.js";
 import { upstreamFetch } from "./upstream.js";
 
-const { explorerConfig, explorerManifest, normalizeReference, parseReference } = core;
+// MANIFEST_ACCEPT is the core's: the Accept value a client sends for any manifest or index.
+const { explorerConfig, explorerManifest, normalizeReference, parseReference, MANIFEST_ACCEPT } = core;
 
-const MANIFEST_ACCEPT = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-].join(", ");
 // Upstream requests in flight per API request: many tags, bounded load on the registry.
 const CONCURRENCY = 16;
 // A tag moves; a digest never does. A tag's digest is fresh for TAG_TTL_MS; until TAG_STALE_MS
