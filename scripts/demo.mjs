@@ -28,3 +28,5 @@ console.log(`  Registry:  ${gateway.url}/v2/   e.g. skopeo inspect --tls-verify=
 console.log("");
 console.log("Ctrl-C stops the gateway and the registry.");
 process.on("exit", () => console.log("\ndemo: stopped"));
+// Ctrl-C is how a demo ends, not a failure: exit 0 (the exit handlers stop every child).
+process.prependOnceListener("SIGINT", () => process.exit(0));
