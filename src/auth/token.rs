@@ -97,63 +97,7 @@ pub fn token_response_from_value(value: &Value) -> Result<TokenResponse, HeaderE
     })
 }
 
-/// `date-time` of RFC 3339 §5.6 as Go's `time.RFC3339` accepts it:
-/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`, with real calendar dates.
+/// `date-time` of RFC 3339 §5.6 as Go's `time.RFC3339` accepts it (upper-case `T` and `Z`).
 fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let num = |from: usize, len: usize| -> Option<u32> {
-        let part = b.get(from..from + len)?;
-        part.iter().try_fold(0u32, |acc, c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
-    };
-    let at = |i: usize| b.get(i).copied();
-    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
-        num(0, 4),
-        num(5, 2),
-        num(8, 2),
-        num(11, 2),
-        num(14, 2),
-        num(17, 2),
-    ) else {
-        return false;
-    };
-    if at(4) != Some(b'-') || at(7) != Some(b'-') || at(10) != Some(b'T') {
-        return false;
-    }
-    if at(13) != Some(b':') || at(16) != Some(b':') {
-        return false;
-    }
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    if day == 0 || day > days || hour > 23 || minute > 59 || second > 59 {
-        return false;
-    }
-    let mut i = 19;
-    if at(i) == Some(b'.') {
-        i += 1;
-        let start = i;
-        while at(i).is_some_and(|c| c.is_ascii_digit()) {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    match at(i) {
-        Some(b'Z') => i + 1 == b.len(),
-        Some(b'+' | b'-') => {
-            let (Some(h), Some(m)) = (num(i + 1, 2), num(i + 4, 2)) else {
-                return false;
-            };
-            at(i + 3) == Some(b':') && h <= 23 && m <= 59 && i + 6 == b.len()
-        }
-        _ => false,
-    }
+    crate::rfc3339::is_date_time(s, crate::rfc3339::Letters::Upper)
 }
