@@ -5,11 +5,12 @@
 // (distribution registry/auth/token/token.go verifies the chain against that bundle).
 import { execFileSync } from "node:child_process";
 import { createSign, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, spawnManaged, waitForHttp } from "../../scripts/lib/proc.mjs";
+import { freePort, waitForHttp } from "../../scripts/lib/proc.mjs";
+import { startRegistry } from "../../scripts/registry.mjs";
 
 const SERVICE = "pullgate-test-registry";
 const ISSUER = "pullgate-test-issuer";
@@ -34,33 +35,17 @@ export async function startTokenRegistry({ storage, username, password, realmOri
   const privateKey = readFileSync(key);
 
   const frontPort = await freePort();
-  const registryPort = await freePort();
   const url = `http://127.0.0.1:${frontPort}`;
-  writeFileSync(
-    join(dir, "config.yml"),
-    `version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: ${storage}
-  maintenance:
-    uploadpurging:
-      enabled: false
-http:
-  addr: 127.0.0.1:${registryPort}
-  secret: ${randomBytes(16).toString("hex")}
-auth:
-  token:
-    realm: ${realmOrigin ?? url}/token
-    service: ${SERVICE}
-    issuer: ${ISSUER}
-    rootcertbundle: ${cert}
-`,
-  );
-  const registry = spawnManaged("/usr/bin/docker-registry", ["serve", join(dir, "config.yml")]);
+  // The project's own registry starter, with distribution's auth.token section; it waits
+  // until /v2/ answers (401 here). It serves `storage` and leaves it in place on stop.
+  const registry = await startRegistry({
+    storage,
+    auth: `token:\n  realm: ${realmOrigin ?? url}/token\n  service: ${SERVICE}\n  issuer: ${ISSUER}\n  rootcertbundle: ${cert}`,
+  }).catch((err) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
+  const registryPort = registry.port;
 
   const issued = [];
   const expected = "Basic " + Buffer.from(`${username}:${password}`).toString("base64");
@@ -132,7 +117,7 @@ auth:
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForHttp(`${url}/v2/`, { statuses: [401], exited: registry.exited });
+    await waitForHttp(`${url}/v2/`, { statuses: [401] });
   } catch (err) {
     await stop();
     throw err;
