@@ -424,10 +424,18 @@ async function showRepository(repository) {
   }
 }
 
-/** Each tag's place in name order, computed by the core (semver-aware) over all tags so far. */
+/**
+ * Each tag's place in name order, both ways, computed by the core (semver-aware) over all tags
+ * so far: "highest first" is not the reverse of "lowest first" (other tags follow the
+ * versions either way).
+ */
 function rankTags(data) {
-  explorerTagOrder(data.tags.map((t) => t.name)).forEach((tagIndex, position) => {
+  const names = data.tags.map((t) => t.name);
+  explorerTagOrder(names).forEach((tagIndex, position) => {
     data.tags[tagIndex].rank = position;
+  });
+  explorerTagOrder(names, true).forEach((tagIndex, position) => {
+    data.tags[tagIndex].rankDown = position;
   });
 }
 
@@ -456,9 +464,9 @@ function applyOrder(resetScroll) {
   const byName = (a, b) => a.rank - b.rank;
   const compare = {
     "name-asc": byName,
-    "name-desc": (a, b) => b.rank - a.rank,
+    "name-desc": (a, b) => a.rankDown - b.rankDown,
     // Undated tags last; ties by version, highest first.
-    "date-desc": (a, b) => b.time - a.time || b.rank - a.rank,
+    "date-desc": (a, b) => b.time - a.time || a.rankDown - b.rankDown,
     "date-asc": (a, b) => (a.time === -Infinity) - (b.time === -Infinity) || a.time - b.time || a.rank - b.rank,
   }[sort];
   order = repoData.tags.filter(keep).sort(compare);

@@ -117,8 +117,12 @@ export function explorerConfig(body: Uint8Array | string, expectedDigest?: strin
   stopSignal?: string; layerCount: number;
   history: { created?: string; createdBy?: string; author?: string; comment?: string; emptyLayer?: boolean }[];
 };
-/** Indexes of `names` in ascending tag order: version-like tags by their numbers (a pre-release before its release), then the rest in natural order. */
-export function explorerTagOrder(names: string[]): Uint32Array;
+/**
+ * Indexes of `names` in tag order: version-like tags by their numbers (a pre-release before its
+ * release), then the rest in natural order. With `descending`, the version-like tags run from
+ * the highest down and the rest still follow them in ascending natural order.
+ */
+export function explorerTagOrder(names: string[], descending?: boolean): Uint32Array;
 "#;
 
 /// `explorerManifest(body, contentType?, expectedDigest?)`; typed by `EXPLORER_TS`.
@@ -211,9 +215,22 @@ pub fn explorer_config(
     })
 }
 
-/// `explorerTagOrder(names)`; typed by `EXPLORER_TS`.
+/// `explorerTagOrder(names, descending?)`; typed by `EXPLORER_TS`.
+///
+/// Descending means "highest version first": version-like tags from the highest down, then the
+/// other tags still in ascending natural order, so `latest` or `nightly-9` never come before
+/// the releases (reversing the ascending order would put them first).
 #[wasm_bindgen(js_name = explorerTagOrder, skip_typescript)]
-pub fn explorer_tag_order(names: JsValue) -> Result<js_sys::Uint32Array, JsValue> {
+pub fn explorer_tag_order(
+    names: JsValue,
+    descending: Option<JsValue>,
+) -> Result<js_sys::Uint32Array, JsValue> {
+    let descending = match super::present(descending) {
+        None => false,
+        Some(flag) => flag
+            .as_bool()
+            .ok_or_else(|| super::invalid_argument("descending", "a boolean"))?,
+    };
     let array = names
         .dyn_ref::<js_sys::Array>()
         .ok_or_else(|| super::invalid_argument("names", "an array of strings"))?;
@@ -224,9 +241,15 @@ pub fn explorer_tag_order(names: JsValue) -> Result<js_sys::Uint32Array, JsValue
     let keys: Vec<TagKey> = names.iter().map(|n| TagKey::of(n)).collect();
     let mut order: Vec<u32> = (0..names.len() as u32).collect();
     order.sort_by(|&a, &b| {
-        keys[a as usize]
-            .cmp(&keys[b as usize])
-            .then_with(|| names[a as usize].cmp(&names[b as usize]))
+        let (ka, kb) = (&keys[a as usize], &keys[b as usize]);
+        let ascending = ka
+            .cmp(kb)
+            .then_with(|| names[a as usize].cmp(&names[b as usize]));
+        if descending && ka.version.is_some() && kb.version.is_some() {
+            ascending.reverse()
+        } else {
+            ascending
+        }
     });
     Ok(js_sys::Uint32Array::from(order.as_slice()))
 }

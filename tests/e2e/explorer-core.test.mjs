@@ -15,6 +15,11 @@ test("tag order: versions by their numbers, pre-releases before the release, the
   const names = ["latest", "10.0.0", "2.0.0", "v2.0.0", "2.0.0-rc.1", "2.0.0-beta.2", "2.0.0-beta.10", "2", "2.0", "2.0-alpine", "nightly-10", "nightly-9", "1.10.0", "1.9.0"];
   assert.deepEqual(order(names), ["1.9.0", "1.10.0", "2", "2.0", "2.0-alpine", "2.0.0-beta.2", "2.0.0-beta.10", "2.0.0-rc.1", "2.0.0", "v2.0.0", "10.0.0", "latest", "nightly-9", "nightly-10"]);
   assert.deepEqual(order([]), []);
+  // Highest first: the versions from the top, then the other tags, still in natural order.
+  const down = [...pg.explorerTagOrder(names, true)].map((i) => names[i]);
+  assert.deepEqual(down, ["10.0.0", "v2.0.0", "2.0.0", "2.0.0-rc.1", "2.0.0-beta.10", "2.0.0-beta.2", "2.0-alpine", "2.0", "2", "1.10.0", "1.9.0", "latest", "nightly-9", "nightly-10"]);
+  assert.deepEqual([...pg.explorerTagOrder(names, false)].map((i) => names[i]), order(names));
+  assert.throws(() => pg.explorerTagOrder(names, "yes"), { name: "PullgateError" });
   assert.throws(() => pg.explorerTagOrder([1]), { name: "PullgateError", code: "INVALID_ARGUMENT" });
 });
 

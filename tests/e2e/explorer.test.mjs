@@ -145,6 +145,14 @@ test("demo/many-tags: all 300 tags, only the visible rows in the page, filter by
   assert.deepEqual((await visibleRows(page)).map((r) => r.tag), semver);
   await page.selectOption("#tags-sort", "name-desc");
   assert.deepEqual((await visibleRows(page)).map((r) => r.tag), [...semver].reverse());
+  // Highest first is not the reverse: tags that are not versions still follow the versions.
+  const mixed = "^(4\\.0\\.0-rc\\.2|3\\.9\\.7|edge|latest|stable)$";
+  await page.fill("#tags-filter", mixed);
+  await statusIs(page, "5 of 300 tags");
+  assert.deepEqual((await visibleRows(page)).map((r) => r.tag), ["4.0.0-rc.2", "3.9.7", "edge", "latest", "stable"]);
+  await page.selectOption("#tags-sort", "name-asc");
+  assert.deepEqual((await visibleRows(page)).map((r) => r.tag), ["3.9.7", "4.0.0-rc.2", "edge", "latest", "stable"]);
+  await page.selectOption("#tags-sort", "name-desc");
   await page.uncheck("#tags-regex");
 
   await page.fill("#tags-filter", "rc.");
