@@ -7,6 +7,7 @@ import { startGateway } from "./gateway.mjs";
 const usage = `usage: node worker/dev.mjs --upstream URL [--port 8787] [--host 127.0.0.1]
     [--pull-limit "100;w=21600"] [--request-limit "3000;w=60"]
     [--client-ip-header CF-Connecting-IP] [--limit-doc-url URL] [--cors-origins LIST]
+    [--api-subrequests 1000]
     [--upstream-username USER] (password from the UPSTREAM_PASSWORD environment variable)
        node worker/dev.mjs --upstream URL --emit-config FILE [--storage DIR] [--port] [--host] [flags]
     writes a config for plain workerd instead (self-hosting: workerd serve FILE)
@@ -22,6 +23,7 @@ const flags = {
   "client-ip-header": "value",
   "limit-doc-url": "value",
   "cors-origins": "value",
+  "api-subrequests": "value",
   "upstream-username": "value",
   "emit-config": "value",
   storage: "value",
@@ -45,6 +47,7 @@ const settings = {
   clientIpHeader: args["client-ip-header"],
   limitDocUrl: args["limit-doc-url"],
   corsOrigins: args["cors-origins"],
+  apiSubrequests: args["api-subrequests"],
   upstreamUsername: args["upstream-username"],
   upstreamPassword: args["upstream-username"] ? process.env.UPSTREAM_PASSWORD : undefined,
 };

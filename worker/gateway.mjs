@@ -72,6 +72,7 @@ export const SETTINGS = {
   upstreamPassword: "UPSTREAM_PASSWORD",
   corsOrigins: "CORS_ORIGINS",
   upstreamTimeoutMs: "UPSTREAM_TIMEOUT_MS",
+  apiSubrequests: "API_SUBREQUESTS",
 };
 
 /** The worker's bindings for startGateway options, checked as the worker checks them. */

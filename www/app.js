@@ -400,15 +400,23 @@ async function showRepository(repository) {
     applyOrder(true);
     // For bench/www: the first frame after the first tags are in the DOM paints them.
     requestAnimationFrame(() => performance.mark("tags-first-painted", { detail: { repository } }));
-    const offsets = [];
-    for (let offset = firstPage.next; offset !== null && offset < data.total; offset += TAGS_PAGE) offsets.push(offset);
+    // The rest in pages fetched a few at a time. A page can come back short (the gateway's
+    // upstream request budget ran out): what it didn't cover goes back in the queue.
+    const ranges = [];
+    for (let offset = firstPage.next; offset !== null && offset < data.total; offset += TAGS_PAGE) ranges.push({ offset, n: TAGS_PAGE });
     let next = 0;
-    let left = offsets.length;
+    let left = ranges.length;
     await Promise.all(
-      Array.from({ length: Math.min(PAGES_IN_FLIGHT, offsets.length) }, async () => {
-        while (next < offsets.length) {
-          const page = await api(url(TAGS_PAGE, offsets[next++]));
+      Array.from({ length: Math.min(PAGES_IN_FLIGHT, ranges.length) }, async () => {
+        while (next < ranges.length) {
+          const { offset, n } = ranges[next++];
+          const page = await api(url(n, offset));
           if (repoData !== data) return;
+          const end = Math.min(offset + n, data.total);
+          if (page.next !== null && page.next > offset && page.next < end) {
+            ranges.push({ offset: page.next, n: end - page.next });
+            left += 1;
+          }
           data.complete = --left === 0;
           add(page);
           applyOrder(false);

@@ -173,6 +173,29 @@ test("demo/many-tags: all 300 tags, only the visible rows in the page, filter by
   await context.close();
 });
 
+test("a gateway with a small upstream request budget answers short pages and the page still loads every tag", async () => {
+  // Workers Free allows 50 subrequests per request: API_SUBREQUESTS 40 there.
+  const frugal = await startGateway({ upstream: stack.registry.url, apiSubrequests: 40 });
+  try {
+    const { page, context, problems } = await open("/?tags_page=100", { gateway: frugal.url });
+    const pages = [];
+    page.on("response", (r) => {
+      if (r.url().includes("/api/v1/repositories/demo/many-tags/tags?")) pages.push(r.json().then((p) => p.count));
+    });
+    await page.evaluate(() => (location.hash = "#/r/demo/many-tags"));
+    await statusIs(page, "300 tags");
+    const counts = await Promise.all(pages);
+    assert.equal(counts.reduce((a, b) => a + b, 0), 300, `every tag arrived once (page counts ${counts})`);
+    assert.ok(counts.some((c) => c < 100), `some pages stopped short (page counts ${counts})`);
+    await page.selectOption("#tags-sort", "name-asc");
+    assert.equal((await visibleRows(page))[0].tag, "1");
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await frugal.stop();
+  }
+});
+
 test("date sort orders all 300 tags by their configs' created time, across every page of them", async () => {
   // Pages of 64 tags: the page loads 5 and sorts across all of them.
   const { page, context, problems } = await open("/?tags_page=64");

@@ -151,3 +151,53 @@ test("wrangler bundles the worker with the wasm for deployment (deploy --dry-run
   assert.ok(wasm, "the bundle has the wasm");
   assert.deepEqual(readFileSync(join(outdir, wasm)), readFileSync(join(root, "pkg/pullgate_bg.wasm")));
 });
+
+test("a tags page stops short at the upstream request budget and the next call goes on from there", async () => {
+  // A counting front between a second gateway and the registry: what each /api/v1 call costs.
+  const { createServer, request: httpRequest } = await import("node:http");
+  const { startGateway } = await import("../../worker/gateway.mjs");
+  const upstream = new URL(stack.registry.url);
+  let upstreamRequests = 0;
+  const front = createServer((req, res) => {
+    upstreamRequests += 1;
+    const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(res);
+    });
+    out.on("error", () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise((done) => front.listen(0, "127.0.0.1", done));
+  const budget = 12;
+  const gateway = await startGateway({ upstream: `http://127.0.0.1:${front.address().port}`, apiSubrequests: budget });
+  try {
+    const names = (await (await fetch(`${stack.registry.url}/v2/demo/many-tags/tags/list`)).json()).tags;
+    const seen = [];
+    let offset = 0;
+    let calls = 0;
+    while (offset !== null && calls < 400) {
+      const before = upstreamRequests;
+      const response = await fetch(`${gateway.url}/api/v1/repositories/demo/many-tags/tags?n=100&offset=${offset}`);
+      calls += 1;
+      assert.equal(response.status, 200, await response.clone().text());
+      const page = await response.json();
+      assert.ok(upstreamRequests - before <= budget, `call ${calls} made ${upstreamRequests - before} upstream requests, budget ${budget}`);
+      assert.equal(page.offset, offset);
+      assert.ok(page.count > 0 && page.count <= 100, `a page makes progress (count ${page.count})`);
+      assert.equal(page.next, offset + page.count < names.length ? offset + page.count : null);
+      for (const tag of page.tags) {
+        assert.match(tag.digest, /^sha256:[0-9a-f]{64}$/);
+        assert.ok(tag.platforms.length > 0);
+      }
+      seen.push(...page.tags.map((t) => t.name));
+      offset = page.next;
+    }
+    assert.deepEqual(seen, names, "the pages cover every tag once, in the registry's order");
+    assert.ok(calls > 3, `the budget cut pages short (${calls} calls for ${names.length} tags at n=100)`);
+    // A setting out of range fails at start, naming it.
+    await assert.rejects(startGateway({ upstream: stack.registry.url, apiSubrequests: 3 }), /API_SUBREQUESTS/);
+  } finally {
+    await gateway.stop();
+    await new Promise((done) => front.close(done));
+  }
+});

@@ -3,6 +3,7 @@
 // pulls). Governed by the request limit, not the pull limit. This file is glue: it fetches,
 // dedupes, caches by digest and assembles; every parse, digest check, platform format and
 // attestation attachment is the core's (explorer* exports of the wasm).
+import { settingsOf } from "./context.js";
 import { core, PullgateError } from "./core.js";
 import { discardBody } from "./errors.js";
 import { upstreamFetch } from "./upstream.js";
@@ -42,6 +43,29 @@ class ApiError extends Error {
   }
 }
 
+/**
+ * The upstream requests one /api/v1/ call may still make (API_SUBREQUESTS): Workers cap the
+ * subrequests of an invocation, and one tags page can need thousands. Each upstream request
+ * spends one (a token fetch or a redirect it causes is not seen here: the setting leaves room).
+ * Work already done is cached, so the next call goes on where this one stopped.
+ */
+class Budget {
+  constructor(left) {
+    this.left = left;
+  }
+
+  spend() {
+    if (this.left <= 0) throw new OverBudget();
+    this.left -= 1;
+  }
+}
+
+class OverBudget extends ApiError {
+  constructor() {
+    super(503, "UNAVAILABLE", "this request reached the gateway's upstream request budget (API_SUBREQUESTS); retry, or raise the setting", { "retry-after": "1" });
+  }
+}
+
 function json(body, status = 200, headers = {}) {
   return new Response(JSON.stringify(body), {
     status,
@@ -62,14 +86,15 @@ export async function handleApi(request, env, ctx, { clientKey } = {}) {
     return errorResponse(new ApiError(405, "UNSUPPORTED", `${request.method} is not supported on /api/v1/`, { allow: "GET, HEAD" }));
   }
   try {
+    const budget = new Budget(settingsOf(env).apiSubrequests);
     const path = url.pathname.replace(/^\/api\/v1/, "");
     let body;
     let match;
-    if (path === "/search") body = await search(env, url.searchParams.get("q") ?? "", url.host);
-    else if (path === "/budget") body = await budget(env, clientKey);
+    if (path === "/search") body = await search(env, budget, url.searchParams.get("q") ?? "", url.host);
+    else if (path === "/budget") body = await pullBudget(env, clientKey);
     else if ((match = path.match(/^\/repositories\/(.+)\/tags\/([^/]+)$/))) {
-      body = await tagDetail(env, repositoryName(match[1]), tagOrDigest(match[1], match[2]));
-    } else if ((match = path.match(/^\/repositories\/(.+)\/tags\/?$/))) body = await tagList(env, repositoryName(match[1]), url.searchParams);
+      body = await tagDetail(env, budget, repositoryName(match[1]), tagOrDigest(match[1], match[2]));
+    } else if ((match = path.match(/^\/repositories\/(.+)\/tags\/?$/))) body = await tagList(env, budget, repositoryName(match[1]), url.searchParams);
     else throw new ApiError(404, "NOT_FOUND", `no such endpoint: ${url.pathname} (see /api/v1/search, /api/v1/repositories/<name>/tags[/<tag>], /api/v1/budget)`);
     const response = json(body);
     return request.method === "HEAD" ? new Response(null, response) : response;
@@ -123,8 +148,9 @@ async function upstreamFailure(response, what) {
 }
 
 /** upstreamFetch never rejects: an unreachable upstream is a 502/504 marked pullgate-upstream-error. */
-async function upstream(env, path, init) {
+async function upstream(env, budget, path, init) {
   if (!env.UPSTREAM) throw new ApiError(500, "UNKNOWN", "the gateway has no UPSTREAM configured");
+  budget.spend();
   const response = await upstreamFetch(env, path, init);
   if (response.headers.get("pullgate-upstream-error")) {
     let message = `the upstream registry did not answer (${response.status})`;
@@ -139,11 +165,11 @@ async function upstream(env, path, init) {
 }
 
 /** Every item of a paginated /v2/ list, following `Link: <...>; rel="next"`. */
-async function listAll(env, path, key, what) {
+async function listAll(env, budget, path, key, what) {
   const items = [];
   let next = `${path}?n=1000`;
   for (let page = 0; next && page < 1000; page++) {
-    const response = await upstream(env, next, { headers: { accept: "application/json" } });
+    const response = await upstream(env, budget, next, { headers: { accept: "application/json" } });
     if (!response.ok) throw await upstreamFailure(response, what);
     const body = await response.json();
     items.push(...(body[key] ?? []));
@@ -169,6 +195,15 @@ async function mapLimit(items, limit, fn) {
   return out;
 }
 
+// A tag tagList could not describe within the budget.
+const OVER_BUDGET = Symbol("over budget");
+
+/** A config or attestation that can't be read leaves its part out, unless the budget ran out. */
+function noConfig(err) {
+  if (err instanceof OverBudget) throw err;
+  return null;
+}
+
 function remember(map, key, value) {
   if (map.size >= MAX_CACHED) map.delete(map.keys().next().value);
   map.set(key, value);
@@ -176,13 +211,13 @@ function remember(map, key, value) {
 }
 
 /** The digest a tag points at: fresh, or stale and being re-resolved in the background. */
-function resolveTag(env, repository, tag) {
+function resolveTag(env, budget, repository, tag) {
   const key = `${repository}:${tag}`;
   const cached = tagDigests.get(key);
   const age = cached ? Date.now() - cached.at : Infinity;
   if (cached?.digest && age < TAG_TTL_MS) return cached.digest;
   if (cached?.pending) return cached.digest ?? cached.pending;
-  const pending = headTag(env, repository, tag).then(
+  const pending = headTag(env, budget, repository, tag).then(
     (digest) => {
       remember(tagDigests, key, { digest, at: Date.now() });
       return digest;
@@ -202,15 +237,15 @@ function resolveTag(env, repository, tag) {
 }
 
 /** A HEAD upstream (free on Docker Hub) for the digest a tag points at now. */
-async function headTag(env, repository, tag) {
+async function headTag(env, budget, repository, tag) {
   const path = `/v2/${repository}/manifests/${encodeURIComponent(tag)}`;
   const what = { code404: "MANIFEST_UNKNOWN", message404: `${repository} has no tag ${tag}`, subject: `${repository}:${tag}` };
-  let response = await upstream(env, path, { method: "HEAD", headers: { accept: MANIFEST_ACCEPT } });
+  let response = await upstream(env, budget, path, { method: "HEAD", headers: { accept: MANIFEST_ACCEPT } });
   if (!response.ok) throw await upstreamFailure(response, what);
   let digest = response.headers.get("docker-content-digest");
   if (!digest) {
     // No digest header: the body's digest, computed by the core (this GET is the gateway's own).
-    response = await upstream(env, path, { headers: { accept: MANIFEST_ACCEPT } });
+    response = await upstream(env, budget, path, { headers: { accept: MANIFEST_ACCEPT } });
     if (!response.ok) throw await upstreamFailure(response, what);
     digest = explorerManifest(new Uint8Array(await response.arrayBuffer()), response.headers.get("content-type") ?? undefined).digest;
   }
@@ -246,9 +281,9 @@ function byDigestCached(kind, env, repository, digest, compute, { shared = false
   return remember(byDigest, key, promise);
 }
 
-function manifestSummary(env, repository, digest) {
+function manifestSummary(env, budget, repository, digest) {
   return byDigestCached("manifest", env, repository, digest, async () => {
-    const response = await upstream(env, `/v2/${repository}/manifests/${digest}`, { headers: { accept: MANIFEST_ACCEPT } });
+    const response = await upstream(env, budget, `/v2/${repository}/manifests/${digest}`, { headers: { accept: MANIFEST_ACCEPT } });
     if (!response.ok) {
       throw await upstreamFailure(response, { code404: "MANIFEST_UNKNOWN", message404: `${repository} has no manifest ${digest}`, subject: `${repository}@${digest}` });
     }
@@ -257,9 +292,9 @@ function manifestSummary(env, repository, digest) {
   });
 }
 
-function configSummary(env, repository, digest) {
+function configSummary(env, budget, repository, digest) {
   return byDigestCached("config", env, repository, digest, async () => {
-    const response = await upstream(env, `/v2/${repository}/blobs/${digest}`);
+    const response = await upstream(env, budget, `/v2/${repository}/blobs/${digest}`);
     if (!response.ok) {
       throw await upstreamFailure(response, { code404: "BLOB_UNKNOWN", message404: `${repository} has no config blob ${digest}`, subject: `${repository}@${digest}` });
     }
@@ -271,19 +306,19 @@ function configSummary(env, repository, digest) {
  * One platform image: its manifest summary and config summary. Config-less artifacts (not
  * images) keep what the manifest says.
  */
-async function platformImage(env, repository, entry) {
-  const manifest = await manifestSummary(env, repository, entry.digest);
-  const config = manifest.config && /config/.test(manifest.config.mediaType) ? await configSummary(env, repository, manifest.config.digest).catch(() => null) : null;
+async function platformImage(env, budget, repository, entry) {
+  const manifest = await manifestSummary(env, budget, repository, entry.digest);
+  const config = manifest.config && /config/.test(manifest.config.mediaType) ? await configSummary(env, budget, repository, manifest.config.digest).catch(noConfig) : null;
   return { manifest, config };
 }
 
 /** What a digest is, per platform, for the tag list: cached by digest, so shared digests cost once. */
-function describe(env, repository, digest) {
+function describe(env, budget, repository, digest) {
   return byDigestCached("described", env, repository, digest, async () => {
-    const top = await manifestSummary(env, repository, digest);
+    const top = await manifestSummary(env, budget, repository, digest);
     const entries = top.kind === "index" ? top.platforms : [{ digest: top.digest, mediaType: top.mediaType, size: top.size, attestations: [] }];
     const platforms = await mapLimit(entries, 4, async (entry) => {
-      const { manifest, config } = await platformImage(env, repository, entry);
+      const { manifest, config } = await platformImage(env, budget, repository, entry);
       return {
         platform: entry.platform ?? config?.platform ?? "unknown",
         digest: entry.digest,
@@ -309,10 +344,10 @@ async function stats(env, repository) {
 }
 
 /** A repository's tag names, as the registry lists them; cached as briefly as tag digests. */
-async function tagNames(env, repository) {
+async function tagNames(env, budget, repository) {
   const cached = tagLists.get(repository);
   if (cached && Date.now() - cached.at < TAG_TTL_MS) return cached.names;
-  const names = await listAll(env, `/v2/${repository}/tags/list`, "tags", {
+  const names = await listAll(env, budget, `/v2/${repository}/tags/list`, "tags", {
     code404: "NAME_UNKNOWN",
     message404: `repository ${repository} is not known to the registry`,
     subject: repository,
@@ -335,18 +370,39 @@ function intParam(params, name, fallback, min, max) {
 /**
  * One page of a repository's tags (`?n=` tags from `?offset=`, in the registry's order), each
  * with digest, platforms (compressed size and created per platform) and last pulled. `next` is
- * the offset of the following page, or null.
+ * the offset of the following page, or null. When the upstream request budget runs out the
+ * page stops short after the last tag it could describe (`count` < `n`, `next` right after it);
+ * what was fetched for the tags after that is cached for the next call.
  */
-async function tagList(env, repository, params) {
+async function tagList(env, budget, repository, params) {
   const n = intParam(params, "n", PAGE_DEFAULT, 1, PAGE_MAX);
-  const all = await tagNames(env, repository);
+  const all = await tagNames(env, budget, repository);
   const offset = intParam(params, "offset", 0, 0, Math.max(all.length, 0));
   const names = all.slice(offset, offset + n);
-  const [digests, pulled] = await Promise.all([mapLimit(names, CONCURRENCY, (tag) => resolveTag(env, repository, tag)), stats(env, repository)]);
-  const unique = [...new Set(digests)];
-  const described = new Map(await mapLimit(unique, CONCURRENCY, async (d) => [d, await describe(env, repository, d)]));
-  const tags = names.map((name, i) => {
-    const d = described.get(digests[i]);
+  // Each tag resolved and described in turn, a few lanes at once, in the registry's order (a
+  // digest shared by several tags is described once: describe() is cached by digest). Lanes
+  // are fewer when the budget is small (a tag costs about four requests the first time), and
+  // none starts once one ran out, so what comes back is a prefix of the page.
+  const lanes = Math.max(1, Math.min(CONCURRENCY, Math.floor(budget.left / 4)));
+  let exhausted = false;
+  const [described, pulled] = await Promise.all([
+    mapLimit(names, lanes, async (tag) => {
+      if (exhausted) return OVER_BUDGET;
+      try {
+        return await describe(env, budget, repository, await resolveTag(env, budget, repository, tag));
+      } catch (err) {
+        if (!(err instanceof OverBudget)) throw err;
+        exhausted = true;
+        return OVER_BUDGET;
+      }
+    }),
+    stats(env, repository),
+  ]);
+  let complete = described.indexOf(OVER_BUDGET);
+  if (complete === -1) complete = names.length;
+  if (complete === 0 && names.length) throw new OverBudget();
+  const tags = names.slice(0, complete).map((name, i) => {
+    const d = described[i];
     const tagStats = pulled?.tags?.[name];
     return {
       name,
@@ -358,18 +414,18 @@ async function tagList(env, repository, params) {
       ...(tagStats?.lastPulled ? { lastPulled: tagStats.lastPulled, pulls: tagStats.pulls } : {}),
     };
   });
-  const next = offset + names.length < all.length ? offset + names.length : null;
+  const next = offset + tags.length < all.length ? offset + tags.length : null;
   return { name: repository, total: all.length, offset, count: tags.length, next, statsAvailable: pulled !== null, tags };
 }
 
-async function tagDetail(env, repository, reference) {
-  const digest = reference.includes(":") ? reference : await resolveTag(env, repository, reference);
-  const top = await manifestSummary(env, repository, digest);
+async function tagDetail(env, budget, repository, reference) {
+  const digest = reference.includes(":") ? reference : await resolveTag(env, budget, repository, reference);
+  const top = await manifestSummary(env, budget, repository, digest);
   const entries = top.kind === "index" ? top.platforms : [{ digest: top.digest, mediaType: top.mediaType, size: top.size, attestations: [] }];
   const platforms = await mapLimit(entries, 4, async (entry) => {
-    const { manifest, config } = await platformImage(env, repository, entry);
+    const { manifest, config } = await platformImage(env, budget, repository, entry);
     const attestations = await mapLimit(entry.attestations, 4, async (a) => {
-      const summary = await manifestSummary(env, repository, a.digest).catch(() => null);
+      const summary = await manifestSummary(env, budget, repository, a.digest).catch(noConfig);
       const predicateTypes = [...new Set((summary?.layers ?? []).map((l) => l.predicateType).filter(Boolean))];
       return { digest: a.digest, mediaType: a.mediaType, size: a.size, predicateTypes };
     });
@@ -404,18 +460,18 @@ async function tagDetail(env, repository, reference) {
 }
 
 /** The caller's pull budget from the gateway's LIMITS Durable Object, without spending a pull. */
-async function budget(env, clientKey) {
+async function pullBudget(env, clientKey) {
   if (!env.LIMITS) return { enforced: false, limit: null, remaining: null, windowSeconds: null, retryAfterSeconds: null };
   const response = await env.LIMITS.get(env.LIMITS.idFromName(clientKey ?? "unknown")).fetch("https://limits/budget");
   if (!response.ok) throw new ApiError(502, "UNAVAILABLE", `the limits store answered ${response.status}`);
   return { enforced: true, ...(await response.json()) };
 }
 
-async function catalogNames(env) {
+async function catalogNames(env, budget) {
   if (catalog && Date.now() - catalog.at < CATALOG_TTL_MS) return catalog.names;
   let names = null;
   try {
-    names = await listAll(env, "/v2/_catalog", "repositories", { code404: "UNSUPPORTED", message404: "no catalog", subject: "the catalog" });
+    names = await listAll(env, budget, "/v2/_catalog", "repositories", { code404: "UNSUPPORTED", message404: "no catalog", subject: "the catalog" });
   } catch (err) {
     if (!(err instanceof ApiError) || err.status === 502) throw err;
     // Docker Hub and most hosted registries don't serve the catalog: references still work.
@@ -428,9 +484,9 @@ async function catalogNames(env) {
  * Repositories whose name contains `q`, and `q` read as a reference (normalized by the core):
  * `alpine`, `host/demo/multiarch:2.1.0@sha256:...` land on a repository and a tag.
  */
-async function search(env, q, host) {
+async function search(env, budget, q, host) {
   const query = q.trim();
-  const names = await catalogNames(env);
+  const names = await catalogNames(env, budget);
   const result = { query, catalog: names !== null, repositories: [] };
   if (query) {
     try {

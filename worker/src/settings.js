@@ -6,6 +6,10 @@ export const DEFAULTS = {
   PULL_LIMIT: "100;w=21600",
   REQUEST_LIMIT: "3000;w=60",
   CLIENT_IP_HEADER: "CF-Connecting-IP",
+  // Workers Paid allows 10,000 subrequests per invocation and Free 50
+  // (developers.cloudflare.com/workers/platform/limits/): 1000 leaves room either way on
+  // Paid; on Free set 40.
+  API_SUBREQUESTS: "1000",
 };
 
 export class SettingError extends Error {
@@ -42,7 +46,8 @@ function quota(core, setting, value) {
 }
 
 /**
- * `{ upstream, pullLimit, requestLimit, clientIpHeader, limitDocUrl, corsOrigins, credentials }`
+ * `{ upstream, pullLimit, requestLimit, clientIpHeader, limitDocUrl, corsOrigins, apiSubrequests,
+ * credentials }`
  * from `env`, or throws an error whose message names the bad setting.
  */
 export function readSettings(env, core) {
@@ -56,6 +61,11 @@ export function readSettings(env, core) {
   if (env.UPSTREAM_PASSWORD && !env.UPSTREAM_USERNAME) throw new SettingError("UPSTREAM_USERNAME", "missing while UPSTREAM_PASSWORD is set");
   if (env.UPSTREAM_USERNAME && !env.UPSTREAM_PASSWORD) throw new SettingError("UPSTREAM_PASSWORD", "missing while UPSTREAM_USERNAME is set");
   if (env.UPSTREAM_USERNAME?.includes(":")) throw new SettingError("UPSTREAM_USERNAME", "must not contain ':' (RFC 7617)");
+  const rawSubrequests = String(env.API_SUBREQUESTS ?? DEFAULTS.API_SUBREQUESTS).trim();
+  const apiSubrequests = Number(rawSubrequests);
+  if (!/^[0-9]+$/.test(rawSubrequests) || apiSubrequests < 8 || apiSubrequests > 1_000_000) {
+    throw new SettingError("API_SUBREQUESTS", `${JSON.stringify(rawSubrequests)} is not a whole number from 8 to 1000000`);
+  }
   const corsOrigins = (env.CORS_ORIGINS ?? "")
     .split(",")
     .map((o) => o.trim())
@@ -73,6 +83,7 @@ export function readSettings(env, core) {
     clientIpHeader: clientIpHeader.toLowerCase(),
     limitDocUrl,
     corsOrigins,
+    apiSubrequests,
     credentials: Boolean(env.UPSTREAM_USERNAME),
   };
 }
