@@ -401,6 +401,29 @@ test("dark theme follows the system, and the page fits a phone", async () => {
   await phone.context.close();
 });
 
+test("over the request limit, /api/v1/ answers 429 and the page says how long to wait", async () => {
+  // Every /api/v1/ call is a request; a few views use up a limit of 4 a minute.
+  const strict = await startGateway({ upstream: stack.registry.url, requestLimit: "4;w=60" });
+  try {
+    const { page, context } = await open("/", { gateway: strict.url });
+    const refused = [];
+    page.on("response", (r) => r.url().includes("/api/v1/") && r.status() === 429 && refused.push(r.headers()["retry-after"]));
+    for (let view = 0; view < 8 && !refused.length; view++) {
+      await page.evaluate((v) => (location.hash = v % 2 ? "#/r/demo/single" : "#/r/demo/multiarch"), view);
+      await page.waitForFunction(() => document.getElementById("repository").dataset.state !== "loading" || !document.getElementById("problem").hidden);
+    }
+    assert.ok(refused.length > 0, "the request limit refused an /api/v1/ call");
+    assert.match(refused[0], /^[1-9][0-9]*$/, "with a Retry-After in seconds");
+    await page.waitForSelector("#problem:not([hidden])");
+    assert.equal(await page.textContent("#problem-title"), "Rate limited");
+    assert.match(await page.textContent("#problem-action"), /^Wait \d+ seconds and try again/);
+    await page.screenshot({ path: join(results, "explorer-request-limited.png") });
+    await context.close();
+  } finally {
+    await strict.stop();
+  }
+});
+
 test("errors say what to do: repository not found, registry down", async () => {
   const { page, context } = await open("/#/r/demo/nope");
   await page.waitForSelector("#problem:not([hidden])");
