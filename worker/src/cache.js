@@ -1,7 +1,7 @@
 // The gateway's caches of content-addressed bytes (DESIGN.md, "Manifests by digest and blobs
-// are cached at the edge"). Only bytes already checked against their digest are ever put here:
-// a manifest once its whole body hashed to the digest, a blob through verify.js's stream, which
-// errors (and so fails the cache write fed from it) on a mismatch.
+// are cached at the edge"). Only bytes checked against their digest are ever served from here:
+// a manifest is put once its whole body hashed to the digest, a blob through verify.js's
+// stream, which errors (and so fails the cache write fed from it) on a mismatch (storeBlob).
 //
 // Two layers for manifests, one for blobs:
 //
@@ -23,8 +23,11 @@ const MEMORY_BYTES = 8 * 1024 * 1024;
 // A manifest may be up to 4 MiB; one that large would push out hundreds of ordinary ones.
 const MEMORY_ENTRY_BYTES = 1024 * 1024;
 
-// A cached blob's length as it was verified: checked against what the cache gives back.
+// A cached blob's length as it was verified: what it is served as.
 const BLOB_SIZE = "pullgate-blob-size";
+// A blob written as it streamed carries the id of its write; the write's verified marker
+// (another cache entry, put only once the whole blob hashed to its digest) must name it.
+const BLOB_WRITE = "pullgate-blob-write";
 
 /** The headers a cached manifest or blob is served with: its content headers, immutable. */
 export function storedHeaders(headers) {
@@ -158,23 +161,31 @@ export function sized(stream, length) {
   return { readable: fixed.readable, done };
 }
 
+const verifiedMarker = (key) => new Request(`${key.url}?pullgate-verified`);
+
 /**
- * A cached blob as a Response, or null. It is served as exactly the length that was verified
- * (sized), so an entry a backend kept short (see storeBlob) fails the transfer, and is then
- * deleted, instead of passing for the blob.
+ * A cached blob as a Response, or null. A blob that was written as it streamed is only served
+ * when its write's verified marker is there (see storeBlob); every blob is served as exactly
+ * the length that was verified (sized), so a short entry fails the transfer rather than
+ * passing for the blob.
  */
 export async function cachedBlob(ctx, settings, name, digest) {
   const key = cacheKey(settings, name, "blobs", digest);
   const hit = await edgeCache.match(key);
   if (!hit) return null;
   const expected = Number(hit.headers.get(BLOB_SIZE) ?? NaN);
-  if (!hit.body || !Number.isSafeInteger(expected) || expected <= 0) {
+  const write = hit.headers.get(BLOB_WRITE);
+  let valid = Boolean(hit.body) && Number.isSafeInteger(expected) && expected > 0;
+  if (valid && write !== null) {
+    const marker = await edgeCache.match(verifiedMarker(key));
+    valid = marker !== undefined && (await marker.text()) === write;
+  }
+  if (!valid) {
     await hit.body?.cancel().catch(() => {});
     ctx.waitUntil(edgeCache.delete(key));
     return null;
   }
-  const { readable, done } = sized(hit.body, expected);
-  ctx.waitUntil(done.catch(() => edgeCache.delete(key)));
+  const { readable } = sized(hit.body, expected);
   return new Response(readable, { status: 200, headers: storedHeaders(hit.headers) });
 }
 
@@ -187,10 +198,10 @@ const BUFFERED_BLOB_BYTES = 16 * 1024 * 1024;
  *
  * Up to BUFFERED_BLOB_BYTES, the write starts only after the stream has ended verified: no
  * cache ever sees a byte of a failed blob. A larger one is written as it streams (a worker
- * cannot hold it): the backend must drop a write whose body fails, which workerd's contract
- * says and Cloudflare and cache-service.js do, but Miniflare's cache keeps such a write with
- * an empty body. So the key is also deleted once the stream has failed, and cachedBlob serves
- * only the verified length.
+ * cannot hold it). A backend should drop a write whose body fails (workerd's contract, which
+ * cache-service.js keeps), but Miniflare's cache keeps it with an empty body; so
+ * the write carries an id, and only once the stream has ended verified is a marker naming that
+ * id put beside it. cachedBlob serves a streamed blob only with its marker.
  */
 export async function storeBlob(settings, name, digest, stream, length, headers) {
   const key = cacheKey(settings, name, "blobs", digest);
@@ -206,11 +217,15 @@ export async function storeBlob(settings, name, digest, stream, length, headers)
     if (bytes.byteLength === length) await edgeCache.put(key, new Response(bytes, { headers: stored }));
     return;
   }
+  const write = crypto.randomUUID();
+  stored.set(BLOB_WRITE, write);
   const { readable, done } = sized(stream, length);
-  await edgeCache.put(key, new Response(readable, { headers: stored }));
-  try {
-    await done;
-  } catch {
-    await edgeCache.delete(key);
-  }
+  const put = edgeCache.put(key, new Response(readable, { headers: stored }));
+  const verified = await done.then(
+    () => true,
+    () => false,
+  );
+  await put;
+  if (verified) await edgeCache.put(verifiedMarker(key), new Response(write, { headers: { "cache-control": IMMUTABLE } }));
+  else await edgeCache.delete(key);
 }
