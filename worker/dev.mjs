@@ -67,7 +67,7 @@ if (args["emit-config"]) {
     if (!Number.isSafeInteger(cacheMib) || cacheMib < 0) throw new Error(`--cache-mib ${JSON.stringify(args["cache-mib"])} is not a whole number of MiB`);
     const cacheBytes = cacheMib * 1024 * 1024;
     writeFileSync(args["emit-config"], workerdConfig({ bindings, storage, address, cacheBytes, configDir: dirname(resolve(args["emit-config"])) }));
-    console.log(`dev: wrote ${args["emit-config"]} (Durable Objects in ${storage}, listening on ${address}); run: workerd serve ${args["emit-config"]}`);
+    console.log(`dev: wrote ${args["emit-config"]} (Durable Objects in ${storage}, edge cache ${cacheMib ? `${cacheMib} MiB in memory` : "off"}, listening on ${address}); run: workerd serve ${args["emit-config"]}`);
     process.exit(0);
   } catch (err) {
     console.error(`dev: ${err.message}`);

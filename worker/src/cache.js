@@ -16,7 +16,7 @@
 import { core, PullgateError } from "./core.js";
 
 // Content-addressed: a digest's bytes never change.
-export const IMMUTABLE = "public, max-age=31536000, immutable";
+const IMMUTABLE = "public, max-age=31536000, immutable";
 // The headers a manifest or blob is served with from a cache.
 const CONTENT_HEADERS = ["content-type", "content-length", "docker-content-digest", "etag"];
 const MEMORY_BYTES = 8 * 1024 * 1024;
@@ -97,14 +97,9 @@ class ManifestMemory {
       this.bytes -= entry.bytes.byteLength;
     }
   }
-
-  clear() {
-    this.entries.clear();
-    this.bytes = 0;
-  }
 }
 
-export const manifestMemory = new ManifestMemory(MEMORY_BYTES, MEMORY_ENTRY_BYTES);
+const manifestMemory = new ManifestMemory(MEMORY_BYTES, MEMORY_ENTRY_BYTES);
 
 /** The Cache API key of a manifest or blob: the upstream's own URL for it. */
 export function cacheKey(settings, name, kind, digest) {
