@@ -9,8 +9,11 @@ const usage = `usage: node worker/dev.mjs --upstream URL [--port 8787] [--host 1
     [--client-ip-header CF-Connecting-IP] [--limit-doc-url URL] [--cors-origins LIST]
     [--api-subrequests 1000]
     [--upstream-username USER] (password from the UPSTREAM_PASSWORD environment variable)
-       node worker/dev.mjs --upstream URL --emit-config FILE [--storage DIR] [--port] [--host] [flags]
-    writes a config for plain workerd instead (self-hosting: workerd serve FILE)
+       node worker/dev.mjs --upstream URL --emit-config FILE [--storage DIR] [--cache-mib 256]
+           [--port] [--host] [flags]
+    writes a config for plain workerd instead (self-hosting: workerd serve FILE); the edge
+    cache (Cache API) keeps up to --cache-mib MiB of verified manifests and blobs in memory
+    (0: none)
 
 Locally the client address is the socket's (Miniflare sets CF-Connecting-IP from it when a
 request has none); --client-ip-header X-Real-IP and the like key on a proxy's header instead.`;
@@ -27,6 +30,7 @@ const flags = {
   "upstream-username": "value",
   "emit-config": "value",
   storage: "value",
+  "cache-mib": "value",
 };
 let args;
 try {
@@ -62,8 +66,11 @@ if (args["emit-config"]) {
     const storage = resolve(args.storage ?? "pullgate-data");
     mkdirSync(storage, { recursive: true });
     const address = `${args.host ?? "127.0.0.1"}:${args.port ?? 8787}`;
-    writeFileSync(args["emit-config"], workerdConfig({ bindings, storage, address, configDir: dirname(resolve(args["emit-config"])) }));
-    console.log(`dev: wrote ${args["emit-config"]} (Durable Objects in ${storage}, listening on ${address}); run: workerd serve ${args["emit-config"]}`);
+    const cacheMib = Number(args["cache-mib"] ?? 256);
+    if (!Number.isSafeInteger(cacheMib) || cacheMib < 0) throw new Error(`--cache-mib ${JSON.stringify(args["cache-mib"])} is not a whole number of MiB`);
+    const cacheBytes = cacheMib * 1024 * 1024;
+    writeFileSync(args["emit-config"], workerdConfig({ bindings, storage, address, cacheBytes, configDir: dirname(resolve(args["emit-config"])) }));
+    console.log(`dev: wrote ${args["emit-config"]} (Durable Objects in ${storage}, edge cache ${cacheMib ? `${cacheMib} MiB in memory` : "off"}, listening on ${address}); run: workerd serve ${args["emit-config"]}`);
     process.exit(0);
   } catch (err) {
     console.error(`dev: ${err.message}`);

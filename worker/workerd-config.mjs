@@ -1,6 +1,8 @@
 // The self-hosted gateway: a config for plain `workerd` (the npm package's binary, no
 // Miniflare) running the same module, Durable Objects on local disk, www/ from disk. Behind
 // Caddy or nginx for TLS, with the client address in a header the proxy sets (X-Real-IP).
+// The Cache API (the gateway's edge cache of manifests by digest and blobs) is served by
+// cache-service.js, a worker in the same process holding `cacheBytes` in memory.
 //
 //   node worker/dev.mjs --upstream URL --emit-config gateway.capnp [--storage DIR] [flags]
 //   node_modules/.bin/workerd serve gateway.capnp      (or the workerd-linux-64 binary)
@@ -27,10 +29,13 @@ function compatibilityDate() {
 /**
  * The capnp text. `bindings`: the checked settings (from gateway.mjs bindingsFor); `storage`:
  * the directory for Durable Object data (must exist); `address`: "host:port"; `configDir`: where
- * the config is written (capnp embeds are relative to it). `main` (tests, benchmarks) swaps the
+ * the config is written (capnp embeds are relative to it); `cacheBytes`: the memory the edge
+ * cache may hold (0: no cache service, so no Cache API). `main` (tests, benchmarks) swaps the
  * entry module for another file of worker/src.
  */
-export function workerdConfig({ bindings, storage, configDir, address = "127.0.0.1:8787", main = "src/index.js", assets = join(root, "www") }) {
+export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+
+export function workerdConfig({ bindings, storage, configDir, address = "127.0.0.1:8787", main = "src/index.js", assets = join(root, "www"), cacheBytes = DEFAULT_CACHE_BYTES }) {
   const embed = (p) => str(relative(configDir, p).split("\\").join("/"));
   const modules = [join(here, main), ...files(join(here, "src")).filter((p) => p !== join(here, main)), ...files(join(here, "pkg"))]
     .filter((p) => p.endsWith(".js") || p.endsWith(".wasm"))
@@ -46,7 +51,13 @@ const config :Workerd.Config = (
   services = [
     (name = "pullgate", worker = .gateway),
     (name = "assets", disk = (path = ${str(assets)}, writable = false)),
-    (name = "do-storage", disk = (path = ${str(storage)}, writable = true)),
+    (name = "do-storage", disk = (path = ${str(storage)}, writable = true)),${cacheBytes > 0 ? `
+    # The Cache API's backend (caches.default): responses in memory, at most cacheBytes.
+    (name = "edge-cache", worker = (
+      modules = [(name = "cache-service.js", esModule = embed ${embed(join(here, "cache-service.js"))})],
+      compatibilityDate = ${str(compatibilityDate())},
+      bindings = [(name = "MAX_BYTES", text = ${str(cacheBytes)})],
+    )),` : ""}
     # The upstream is usually on a private or loopback address when self-hosted.
     (name = "internet", network = (allow = ["public", "private", "local"], tlsOptions = (trustBrowserCas = true))),
   ],
@@ -63,7 +74,8 @@ ${modules.join("\n")}
     (className = "RepoStats", uniqueKey = "pullgate-repo-stats"),
   ],
   durableObjectStorage = (localDisk = "do-storage"),
-  globalOutbound = "internet",
+  globalOutbound = "internet",${cacheBytes > 0 ? `
+  cacheApiOutbound = "edge-cache",` : ""}
   bindings = [
 ${text.join("\n")}
     (name = "LIMITS", durableObjectNamespace = "PullLimiter"),

@@ -5,7 +5,12 @@
 // as files) and the real registry. Manifest GETs by tag; rounds interleaved; bounded:
 // `--seconds` per round (default 10), `--rounds` (default 2).
 //
-//   node bench/load/run.mjs [--seconds 10] [--rounds 2] [--connections 16]
+// The "digest" scenario (issue 5's edge-cache goal): manifest GETs by digest, (a) from the
+// upstream alone against (e) the full gateway serving them from its edge cache, warm (the
+// emitted config's Cache API service and the per-isolate memory of verified manifests); every
+// one still counted by the PullLimiter.
+//
+//   node bench/load/run.mjs [--seconds 10] [--rounds 2] [--connections 16] [--scenarios tag,digest]
 //
 // Prints a table and, with --markdown FILE, writes it as the "Gateway" figures for
 // BENCHMARKS.md. CPU per request is the server side's (utime + stime from /proc of the
@@ -44,6 +49,8 @@ const only = arg("only", null);
 // Where the gateway's Durable Objects keep their SQLite files: the disk by default (the
 // system temp dir); --storage /dev/shm shows the cost without fsync.
 const storageRoot = arg("storage", null);
+// "tag" (setups a-d, manifest GETs by tag), "digest" (a and e, by digest), or both.
+const scenarios = arg("scenarios", "tag,digest").split(",");
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 
@@ -107,7 +114,7 @@ async function staticOrigin(dir, registry) {
   }
   // nginx's worker runs as an unprivileged user: the files must be readable by it.
   for (let d = files; d.startsWith(dir); d = dirname(d)) chmodSync(d, 0o755);
-  return nginx(
+  const server = await nginx(
     dir,
     "origin",
     (port) => `  server {
@@ -123,6 +130,7 @@ async function staticOrigin(dir, registry) {
     location /v2/${REPO}/blobs/ { types { } default_type application/octet-stream; }
   }`,
   );
+  return { ...server, digest };
 }
 
 async function limitReq(dir, name, upstream) {
@@ -227,46 +235,75 @@ try {
   for (const [label, url, upstreamPid] of upstreams) {
     if (only && !label.startsWith(only)) continue;
     const tag = label.startsWith("static") ? "static" : "registry";
-    setups.push(
-      { upstream: label, name: "(a) upstream alone", server: { url, pid: null }, upstreamPid },
-      { upstream: label, name: "(b) nginx limit_req", server: started(await limitReq(dir, `limitreq-${tag}`, url)), upstreamPid },
-      { upstream: label, name: "(c) pass-through worker (workerd)", server: started(await passThrough(dir, `pass-${tag}`, url)), upstreamPid },
-      { upstream: label, name: "(d) full gateway (workerd)", server: started(await gateway(dir, `gateway-${tag}`, url)), upstreamPid },
-    );
+    const byTag = `/v2/${REPO}/manifests/latest`;
+    const byDigest = `/v2/${REPO}/manifests/${origin.digest}`;
+    const full = started(await gateway(dir, `gateway-${tag}`, url));
+    if (scenarios.includes("tag")) {
+      setups.push(
+        { scenario: "tag", upstream: label, name: "(a) upstream alone", server: { url, pid: null }, upstreamPid, path: byTag },
+        { scenario: "tag", upstream: label, name: "(b) nginx limit_req", server: started(await limitReq(dir, `limitreq-${tag}`, url)), upstreamPid, path: byTag },
+        { scenario: "tag", upstream: label, name: "(c) pass-through worker (workerd)", server: started(await passThrough(dir, `pass-${tag}`, url)), upstreamPid, path: byTag },
+        { scenario: "tag", upstream: label, name: "(d) full gateway (workerd)", server: full, upstreamPid, path: byTag },
+      );
+    }
+    if (scenarios.includes("digest")) {
+      setups.push(
+        { scenario: "digest", upstream: label, name: "(a) upstream alone", server: { url, pid: null }, upstreamPid, path: byDigest },
+        { scenario: "digest", upstream: label, name: "(e) full gateway, edge cache warm (workerd)", server: full, upstreamPid, path: byDigest },
+      );
+    }
   }
   const results = new Map(setups.map((s) => [s, []]));
-  for (const s of setups) await wrk(`${s.server.url}/v2/${REPO}/manifests/latest`).catch(() => {}); // warm up
+  // Warm up, and fill the gateway's caches: the digest's first GET is the upstream's.
+  for (const s of setups) await wrk(`${s.server.url}${s.path}`).catch(() => {});
   for (let r = 0; r < rounds; r++) {
     for (const s of setups) {
       const before = { proxy: s.server.pid ? cpuMs(s.server.pid) : 0, upstream: cpuMs(s.upstreamPid) };
-      const w = await wrk(`${s.server.url}/v2/${REPO}/manifests/latest`);
+      const w = await wrk(`${s.server.url}${s.path}`);
       const proxyUs = s.server.pid ? ((cpuMs(s.server.pid) - before.proxy) * 1000) / w.requests : 0;
       const upstreamUs = ((cpuMs(s.upstreamPid) - before.upstream) * 1000) / w.requests;
       results.get(s).push({ ...w, proxyUs, upstreamUs });
     }
   }
-  const lines = [
-    `Manifest GETs by tag (${REPO}:latest), wrk -t2 -c${connections}, ${seconds} s rounds, median of ${rounds} interleaved rounds; CPU per request in us (server side, /proc utime+stime).`,
-    "",
-    "| upstream | setup | GET/s | p50 ms | p99 ms | proxy CPU us/req | upstream CPU us/req | non-2xx |",
-    "|---|---|---:|---:|---:|---:|---:|---:|",
-  ];
-  for (const s of setups) {
-    const rs = results.get(s);
-    const m = (k) => median(rs.map((x) => x[k]));
-    lines.push(`| ${s.upstream} | ${s.name} | ${m("rps").toFixed(0)} | ${m("p50").toFixed(2)} | ${m("p99").toFixed(2)} | ${s.server.pid ? m("proxyUs").toFixed(0) : "-"} | ${m("upstreamUs").toFixed(0)} | ${m("non2xx")} |`);
-  }
-  lines.push("");
+  const lines = [];
+  const table = (scenario, caption) => {
+    const rows = setups.filter((s) => s.scenario === scenario);
+    if (!rows.length) return;
+    lines.push(
+      caption,
+      "",
+      "| upstream | setup | GET/s | p50 ms | p99 ms | proxy CPU us/req | upstream CPU us/req | non-2xx |",
+      "|---|---|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const s of rows) {
+      const rs = results.get(s);
+      const m = (k) => median(rs.map((x) => x[k]));
+      lines.push(`| ${s.upstream} | ${s.name} | ${m("rps").toFixed(0)} | ${m("p50").toFixed(2)} | ${m("p99").toFixed(2)} | ${s.server.pid ? m("proxyUs").toFixed(0) : "-"} | ${m("upstreamUs").toFixed(0)} | ${m("non2xx")} |`);
+    }
+    lines.push("");
+  };
+  const common = `wrk -t2 -c${connections}, ${seconds} s rounds, median of ${rounds} interleaved rounds; CPU per request in us (server side, /proc utime+stime).`;
+  table("tag", `Manifest GETs by tag (${REPO}:latest), ${common}`);
+  table("digest", `Manifest GETs by digest (${REPO}@${origin.digest.slice(0, 19)}...), the gateway's edge cache warm, ${common}`);
   for (const [label] of upstreams) {
     if (only && !label.startsWith(only)) continue;
-    const of = (name) => results.get(setups.find((s) => s.upstream === label && s.name === name));
-    const cpu = (name) => median(of(name).map((x) => x.proxyUs));
-    const rps = (name) => median(of(name).map((x) => x.rps));
-    lines.push(
-      `- ${label}: full gateway / pass-through CPU per request = ${(cpu("(d) full gateway (workerd)") / cpu("(c) pass-through worker (workerd)")).toFixed(2)}x; ` +
-        `throughput ${(rps("(d) full gateway (workerd)") / rps("(c) pass-through worker (workerd)")).toFixed(2)}x of pass-through, ${(rps("(d) full gateway (workerd)") / rps("(a) upstream alone")).toFixed(2)}x of the upstream alone; ` +
-        `pass-through CPU ${(cpu("(c) pass-through worker (workerd)") / cpu("(b) nginx limit_req")).toFixed(1)}x nginx limit_req's.`,
-    );
+    const of = (scenario, name) => results.get(setups.find((s) => s.scenario === scenario && s.upstream === label && s.name === name));
+    const cpu = (scenario, name) => median(of(scenario, name).map((x) => x.proxyUs));
+    const rps = (scenario, name) => median(of(scenario, name).map((x) => x.rps));
+    if (scenarios.includes("tag")) {
+      lines.push(
+        `- ${label}: full gateway / pass-through CPU per request = ${(cpu("tag", "(d) full gateway (workerd)") / cpu("tag", "(c) pass-through worker (workerd)")).toFixed(2)}x; ` +
+          `throughput ${(rps("tag", "(d) full gateway (workerd)") / rps("tag", "(c) pass-through worker (workerd)")).toFixed(2)}x of pass-through, ${(rps("tag", "(d) full gateway (workerd)") / rps("tag", "(a) upstream alone")).toFixed(2)}x of the upstream alone; ` +
+          `pass-through CPU ${(cpu("tag", "(c) pass-through worker (workerd)") / cpu("tag", "(b) nginx limit_req")).toFixed(1)}x nginx limit_req's.`,
+      );
+    }
+    if (scenarios.includes("digest")) {
+      const cached = of("digest", "(e) full gateway, edge cache warm (workerd)");
+      lines.push(
+        `- ${label}: cached by-digest GET/s / upstream GET/s = ${(rps("digest", "(e) full gateway, edge cache warm (workerd)") / rps("digest", "(a) upstream alone")).toFixed(2)}x (goal >= 1x); ` +
+          `gateway CPU ${cpu("digest", "(e) full gateway, edge cache warm (workerd)").toFixed(0)} us/req, upstream CPU while it served ${median(cached.map((x) => x.upstreamUs)).toFixed(1)} us/req.`,
+      );
+    }
   }
   const text = lines.join("\n");
   console.log(text);

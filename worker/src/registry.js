@@ -1,9 +1,10 @@
 // The registry API at /v2/: pulls proxied to the upstream through upstreamFetch, counted by
 // the client key's PullLimiter, verified, cached at the edge by digest, recorded in RepoStats.
+import { cachedBlob, cachedManifest, checkedDigest, sized, storeBlob, storeManifest } from "./cache.js";
 import { core, PullgateError } from "./core.js";
 import { discardBody, registryError } from "./errors.js";
 import { recordPull } from "./stats.js";
-import { upstreamFetch } from "./upstream.js";
+import { idleTimeout, upstreamFetch } from "./upstream.js";
 import { verifyingStream } from "./verify.js";
 
 // RFC 9110 section 7.6.1: connection-specific headers are not forwarded.
@@ -13,10 +14,6 @@ const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const KIND_OTHER = 0;
 const KIND_MANIFEST_HEAD = 1;
 const KIND_MANIFEST_GET = 2;
-// Content-addressed: a digest's bytes never change.
-const IMMUTABLE = "public, max-age=31536000, immutable";
-// The headers a manifest or blob is served with from the edge cache.
-const CONTENT_HEADERS = ["content-type", "content-length", "docker-content-digest", "etag"];
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const INDEX_TYPES = ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 
@@ -57,34 +54,6 @@ export function requestLimited(decision) {
     status: 429,
     headers: { "content-type": "text/plain; charset=utf-8", "retry-after": String(decision.retryAfterSeconds) },
   });
-}
-
-/**
- * The edge cache (Cache API), or a cache that never hits where the runtime has none: plain
- * workerd without a cacheApiOutbound service throws "No Cache was configured".
- */
-const edgeCache = {
-  // false once the runtime has shown it has no cache.
-  available: true,
-  async match(key) {
-    try {
-      return await caches.default.match(key);
-    } catch {
-      this.available = false;
-      return undefined;
-    }
-  },
-  async put(key, response) {
-    try {
-      await caches.default.put(key, response);
-    } catch {
-      await response.body?.cancel().catch(() => {});
-    }
-  },
-};
-
-function cacheKey(settings, name, kind, digest) {
-  return new Request(`${settings.upstream.origin}/v2/${name}/${kind}/${digest}`);
 }
 
 function parsePath(pathname) {
@@ -158,28 +127,14 @@ async function manifestHead(request, url, env, settings) {
 }
 
 /**
- * A manifest GET. By digest: from the edge cache, else fetched, verified and cached. By tag:
- * the tag is re-resolved with a HEAD (free on Docker Hub) and the digest served as above.
+ * A manifest GET. By digest: from a cache (cache.js), else fetched, verified and cached. By
+ * tag: the tag is re-resolved with a HEAD (free on Docker Hub) and the digest served as above,
+ * so a tag already seen costs the upstream one HEAD and no GET.
  * Returns `{ response, status, headers, children }` (children: what an index lists).
  */
 async function manifestGet(request, url, env, ctx, settings, target) {
   const forwarded = forwardedHeaders(request, settings);
   let digest = DIGEST.test(target.reference) ? target.reference : null;
-  if (!digest && !edgeCache.available) {
-    // No cache to serve a digest from: one GET by tag, checked against the digest the
-    // upstream names (Docker-Content-Digest), instead of a HEAD and a GET.
-    const response = await upstreamFetch(env, url.pathname + url.search, { headers: forwarded });
-    const headers = responseHeaders(response, url, settings);
-    if (response.status !== 200) return result(new Response(response.body, { status: response.status, headers }));
-    const bytes = await boundedBytes(response);
-    if (!bytes) return result(registryError(502, "MANIFEST_INVALID", `upstream manifest for ${target.reference} is over 4 MiB`));
-    const named = headers.get("docker-content-digest");
-    if (named && DIGEST.test(named)) {
-      const actual = checkedDigest(bytes, named);
-      if (actual !== named) return result(registryError(502, "DIGEST_INVALID", `upstream sent manifest ${actual} for ${named}`));
-    }
-    return result(new Response(bytes, { status: 200, headers }), bytes);
-  }
   if (!digest) {
     const head = await upstreamFetch(env, `/v2/${target.name}/manifests/${encodeURIComponent(target.reference)}`, { method: "HEAD", headers: forwarded });
     const resolved = head.headers.get("docker-content-digest");
@@ -195,13 +150,8 @@ async function manifestGet(request, url, env, ctx, settings, target) {
     return result(new Response(bytes, { status: 200, headers }), bytes);
   }
 
-  const cache = edgeCache;
-  const key = cacheKey(settings, target.name, "manifests", digest);
-  const hit = await cache.match(key);
-  if (hit) {
-    const bytes = new Uint8Array(await hit.arrayBuffer());
-    return result(new Response(bytes, { status: 200, headers: hit.headers }), bytes);
-  }
+  const hit = await cachedManifest(settings, target.name, digest);
+  if (hit) return result(new Response(hit.bytes, { status: 200, headers: hit.headers }), hit.bytes);
   const response = await upstreamFetch(env, `/v2/${target.name}/manifests/${digest}`, { headers: forwarded });
   const headers = responseHeaders(response, url, settings);
   if (response.status !== 200) return result(new Response(response.body, { status: response.status, headers }));
@@ -212,20 +162,8 @@ async function manifestGet(request, url, env, ctx, settings, target) {
   if (actual === null) return result(new Response(bytes, { status: 200, headers }), bytes);
   if (actual !== digest) return result(registryError(502, "DIGEST_INVALID", `upstream sent manifest ${actual} for ${digest}`));
   headers.set("docker-content-digest", digest);
-  const stored = new Headers({ "cache-control": IMMUTABLE });
-  for (const name of CONTENT_HEADERS) if (headers.has(name)) stored.set(name, headers.get(name));
-  ctx.waitUntil(cache.put(key, new Response(bytes, { headers: stored })));
+  storeManifest(ctx, settings, target.name, digest, bytes, headers);
   return result(new Response(bytes, { status: 200, headers }), bytes);
-}
-
-/** The digest of `bytes` in the algorithm of `expected`, or null when the core can't compute it. */
-function checkedDigest(bytes, expected) {
-  try {
-    return core.digest(bytes, expected.slice(0, expected.indexOf(":")));
-  } catch (err) {
-    if (err instanceof PullgateError && err.code === "DIGEST_UNSUPPORTED") return null;
-    throw err;
-  }
 }
 
 function result(response, bytes) {
@@ -261,23 +199,28 @@ async function boundedBytes(response) {
   }
 }
 
-/** A blob GET by digest: from the edge cache, else streamed from upstream through the check. */
+/**
+ * A blob GET by digest: from the edge cache, else streamed from upstream through the digest
+ * check and the idle timeout (an upstream that goes silent mid-body errors the stream). Either
+ * failure errors the client's transfer and the cache write fed from the same stream.
+ */
 async function blob(request, url, env, ctx, settings, target) {
-  const cache = edgeCache;
-  const key = cacheKey(settings, target.name, "blobs", target.reference);
-  const hit = await cache.match(key);
-  if (hit) return new Response(hit.body, { status: 200, headers: hit.headers });
+  const hit = await cachedBlob(ctx, settings, target.name, target.reference);
+  if (hit) return hit;
   const response = await upstreamFetch(env, url.pathname + url.search, { headers: forwardedHeaders(request, settings) });
   const headers = responseHeaders(response, url, settings);
   if (response.status !== 200 || !response.body) return new Response(response.body, { status: response.status, headers });
+  const body = idleTimeout(env, response.body);
   const check = verifyingStream(target.reference);
-  if (!check) return new Response(response.body, { status: 200, headers });
-  const [client, cached] = response.body.pipeThrough(check).tee();
-  const stored = new Headers({ "cache-control": IMMUTABLE });
-  for (const name of CONTENT_HEADERS) if (headers.has(name)) stored.set(name, headers.get(name));
-  // Fails, storing nothing, when the check errors the stream.
-  ctx.waitUntil(cache.put(key, new Response(cached, { headers: stored })));
-  return new Response(client, { status: 200, headers });
+  if (!check) return new Response(body, { status: 200, headers });
+  const length = Number(headers.get("content-length") ?? NaN);
+  if (!(Number.isSafeInteger(length) && length > 0)) {
+    // No length to hold the cache write to: streamed to the client, checked, not cached.
+    return new Response(body.pipeThrough(check), { status: 200, headers });
+  }
+  const [client, cached] = body.pipeThrough(check).tee();
+  ctx.waitUntil(storeBlob(settings, target.name, target.reference, cached, length, headers));
+  return new Response(sized(client, length).readable, { status: 200, headers });
 }
 
 /**

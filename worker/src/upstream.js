@@ -17,6 +17,12 @@
 // * It never rejects: an upstream that refuses the connection, times out (headers not within
 //   `timeoutMs`, default UPSTREAM_TIMEOUT_MS or 30 s) or loops redirects gives a 502 or 504 in
 //   the distribution error form, marked with a `pullgate-upstream-error: 1` header.
+//
+//   idleTimeout(env, body) -> ReadableStream
+//
+// * A response body that errors when the upstream sends nothing for UPSTREAM_TIMEOUT_MS (30 s)
+//   while it is being read: a stalled blob fails the client's transfer instead of holding it
+//   open forever. Time spent waiting on a slow reader does not count.
 import { coreFn } from "./core.js";
 import { registryError } from "./errors.js";
 
@@ -203,6 +209,34 @@ export async function upstreamFetch(env, path, init = {}) {
     if (!(err instanceof UpstreamFailure)) throw err;
     return registryError(err.status, "UNAVAILABLE", err.message, { "pullgate-upstream-error": "1" });
   }
+}
+
+export class UpstreamStalled extends Error {}
+
+export function idleTimeout(env, body) {
+  const ms = timeoutOf(env, {});
+  const reader = body.getReader();
+  return new ReadableStream({
+    async pull(controller) {
+      let timer;
+      const stalled = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new UpstreamStalled(`the upstream sent nothing for ${ms} ms`)), ms);
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), stalled]);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        reader.cancel(err).catch(() => {});
+        controller.error(err);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
 }
 
 /** For tests and the load benchmark: forget cached tokens. */

@@ -1,7 +1,7 @@
 // Streaming digest checks for blobs: the bytes flow to the client as they arrive, except the
 // last chunk, which is only released once the whole body hashed to the expected digest. On a
 // mismatch the stream errors instead, so the client's transfer fails (it never receives a
-// complete body) and a cache write fed from the same stream fails with it.
+// complete body) and a cache write fed from the same stream fails with it (cache.js storeBlob).
 //
 // The hash is the runtime's native crypto.DigestStream (workerd): measured against the core's
 // wasm hasher in bench/load (see BENCHMARKS.md, "Gateway").
