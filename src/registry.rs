@@ -492,30 +492,32 @@ impl Session {
         }
         let wanted = challenge_scope.unwrap_or(scope);
         parse_scopes(wanted)?;
-        let (path, query) = url.path_and_query().split_at(
-            url.path_and_query()
-                .find('?')
-                .unwrap_or(url.path_and_query().len()),
-        );
-        let mut pairs: Vec<String> = query
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .filter(|p| service.is_none() || p.split('=').next() != Some("service"))
-            .map(str::to_owned)
-            .collect();
+        let all = url.path_and_query();
+        let (path, query) = all.split_at(all.find('?').unwrap_or(all.len()));
+        let mut out = url.origin().to_string();
+        out.push_str(path);
+        let mut separator = '?';
+        let mut pair = |name: &str, value: &str| {
+            out.push(separator);
+            separator = '&';
+            out.push_str(name);
+            out.push('=');
+            out.push_str(value);
+        };
+        for kept in query.get(1..).unwrap_or_default().split('&') {
+            let name = kept.split('=').next().unwrap_or_default();
+            let replaced = service.is_some() && name == "service";
+            if !kept.is_empty() && !replaced {
+                pair(name, kept.get(name.len() + 1..).unwrap_or_default());
+            }
+        }
         if let Some(service) = service {
-            pairs.push(format!("service={}", form_encode(service)));
+            pair("service", &form_encode(service));
         }
         for s in wanted.split(' ').filter(|s| !s.is_empty()) {
-            pairs.push(format!("scope={}", form_encode(s)));
+            pair("scope", &form_encode(s));
         }
-        let query = if pairs.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", pairs.join("&"))
-        };
-        Ok(format!("{}{path}{query}", url.origin()))
+        Ok(out)
     }
 }
 
@@ -529,7 +531,12 @@ fn form_encode(s: &str) -> String {
                 out.push(char::from(b));
             }
             b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 15)]));
+            }
         }
     }
     out

@@ -13,74 +13,102 @@
 
 /// The target of the first link-value whose `rel` includes `next`, as written (unresolved).
 /// `None` when there is none; `Err` when the field value does not follow the grammar.
+///
+/// Bytes, not chars: every delimiter is ASCII, so a UTF-8 target or quoted string passes
+/// through untouched (and the wasm stays small).
 #[inline(never)] // one copy for every caller (wasm size)
 pub(crate) fn next_target(value: &str) -> Result<Option<&str>, ()> {
-    let mut rest = value;
+    let b = value.as_bytes();
+    let mut i = 0;
     loop {
-        rest = rest.trim_start_matches([' ', '\t', ',']);
-        if rest.is_empty() {
+        i = skip(b, i, b" \t,");
+        if i == b.len() {
             return Ok(None);
         }
-        let inner = rest.strip_prefix('<').ok_or(())?;
-        let close = inner.find('>').ok_or(())?;
-        let target = &inner[..close];
-        rest = &inner[close + 1..];
-        let mut rel: Option<String> = None;
-        loop {
-            rest = rest.trim_start_matches([' ', '\t']);
-            let Some(param) = rest.strip_prefix(';') else {
-                break;
-            };
-            let (name, value, after) = link_param(param.trim_start_matches([' ', '\t']))?;
-            rest = after;
-            if name.eq_ignore_ascii_case("rel") && rel.is_none() {
-                rel = Some(value.unwrap_or_default());
-            }
-        }
-        if !(rest.is_empty() || rest.starts_with(',')) {
+        if b[i] != b'<' {
             return Err(());
         }
-        let is_next =
-            rel.is_some_and(|r| r.split([' ', '\t']).any(|t| t.eq_ignore_ascii_case("next")));
-        if is_next {
+        let close = i + 1 + b[i + 1..].iter().position(|&c| c == b'>').ok_or(())?;
+        let target = value.get(i + 1..close).ok_or(())?;
+        i = close + 1;
+        let mut rel: Option<bool> = None; // whether the first `rel` includes `next`
+        loop {
+            i = skip(b, i, b" \t");
+            if b.get(i) != Some(&b';') {
+                break;
+            }
+            i = skip(b, i + 1, b" \t");
+            let name = i;
+            i = skip_while(b, i, is_tchar);
+            if i == name {
+                return Err(());
+            }
+            let is_rel = b[name..i].eq_ignore_ascii_case(b"rel");
+            i = skip(b, i, b" \t");
+            let mut next = false;
+            if b.get(i) == Some(&b'=') {
+                i = skip(b, i + 1, b" \t");
+                let (text, end) = param_value(b, i)?;
+                i = end;
+                // rel's relation types are space-separated (RFC 8288 §3.3).
+                next = text
+                    .split(|&c| c == b' ' || c == b'\t')
+                    .any(|t| t.eq_ignore_ascii_case(b"next"));
+            }
+            if is_rel && rel.is_none() {
+                rel = Some(next);
+            }
+        }
+        if i < b.len() && b[i] != b',' {
+            return Err(());
+        }
+        if rel == Some(true) {
             return Ok(Some(target));
         }
     }
 }
 
-/// One `token BWS [ "=" BWS ( token / quoted-string ) ]`: name, value, and the rest.
-fn link_param(s: &str) -> Result<(&str, Option<String>, &str), ()> {
-    let name_len = s.find(|c: char| !is_tchar(c)).unwrap_or(s.len());
-    if name_len == 0 {
-        return Err(());
+/// A `token` or `quoted-string` (RFC 9110 §5.6.4, `\` escaping the next byte) at `i`: its
+/// text and the index after it.
+fn param_value(b: &[u8], i: usize) -> Result<(Vec<u8>, usize), ()> {
+    if b.get(i) != Some(&b'"') {
+        let end = skip_while(b, i, is_tchar);
+        return if end == i {
+            Err(())
+        } else {
+            Ok((b[i..end].to_vec(), end))
+        };
     }
-    let (name, rest) = s.split_at(name_len);
-    let rest = rest.trim_start_matches([' ', '\t']);
-    let Some(rest) = rest.strip_prefix('=') else {
-        return Ok((name, None, rest));
-    };
-    let rest = rest.trim_start_matches([' ', '\t']);
-    if let Some(quoted) = rest.strip_prefix('"') {
-        // quoted-string (RFC 9110 §5.6.4): `\` escapes the next character.
-        let mut value = String::new();
-        let mut chars = quoted.char_indices();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '"' => return Ok((name, Some(value), &quoted[i + 1..])),
-                '\\' => value.push(chars.next().ok_or(())?.1),
-                c => value.push(c),
+    let mut text = Vec::new();
+    let mut j = i + 1;
+    while let Some(&c) = b.get(j) {
+        match c {
+            b'"' => return Ok((text, j + 1)),
+            b'\\' => {
+                text.push(*b.get(j + 1).ok_or(())?);
+                j += 2;
+            }
+            c => {
+                text.push(c);
+                j += 1;
             }
         }
-        return Err(()); // unterminated
     }
-    let len = rest.find(|c: char| !is_tchar(c)).unwrap_or(rest.len());
-    if len == 0 {
-        return Err(());
+    Err(()) // unterminated
+}
+
+fn skip(b: &[u8], i: usize, set: &[u8]) -> usize {
+    skip_while(b, i, |c| set.contains(&c))
+}
+
+fn skip_while(b: &[u8], mut i: usize, f: impl Fn(u8) -> bool) -> usize {
+    while b.get(i).is_some_and(|&c| f(c)) {
+        i += 1;
     }
-    Ok((name, Some(rest[..len].to_owned()), &rest[len..]))
+    i
 }
 
 /// RFC 9110 `tchar`.
-fn is_tchar(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
+fn is_tchar(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c)
 }

@@ -88,7 +88,10 @@ impl HttpUrl {
         let Some(rest) = s[scheme_len + 1..].strip_prefix("//") else {
             return Err(UrlProblem::Malformed);
         };
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let end = rest
+            .bytes()
+            .position(|c| matches!(c, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(end);
         let (host, port) = split_authority(authority)?;
         let port = match port {
@@ -164,21 +167,19 @@ pub(crate) fn scheme_of(s: &str) -> Option<String> {
 /// RFC 3986 `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` followed by `:`, before any
 /// `/`, `?` or `#`: the length of the scheme, or `None` for a relative reference.
 fn scheme_length(s: &str) -> Option<usize> {
-    let colon = s.find(':')?;
-    let scheme = &s[..colon];
-    let mut chars = scheme.chars();
-    let first = chars.next()?;
-    (first.is_ascii_alphabetic()
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    let b = s.as_bytes();
+    let colon = b.iter().position(|&c| c == b':')?;
+    (b.first()?.is_ascii_alphabetic()
+        && b[..colon]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
     .then_some(colon)
 }
 
 /// Refuses what WHATWG and RFC 3986 read differently anywhere in a URL (module doc).
 fn check_characters(s: &str) -> Result<(), UrlProblem> {
-    if s.is_empty()
-        || s.chars()
-            .any(|c| c.is_ascii_control() || c == ' ' || c == '\\')
-    {
+    // C0 controls, space, `\\` and DEL (every byte of a UTF-8 sequence is >= 0x80).
+    if s.is_empty() || s.bytes().any(|c| c <= b' ' || c == b'\\' || c == 0x7f) {
         return Err(UrlProblem::Malformed);
     }
     Ok(())
@@ -192,8 +193,8 @@ fn split_authority(authority: &str) -> Result<(String, Option<u16>), UrlProblem>
         let inside = &authority[1..close];
         if inside.is_empty()
             || !inside
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+                .bytes()
+                .all(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
         {
             return Err(UrlProblem::Malformed);
         }
@@ -210,8 +211,8 @@ fn split_authority(authority: &str) -> Result<(String, Option<u16>), UrlProblem>
         }
     };
     // reg-name = *( unreserved / sub-delims ), without pct-encoded (module doc).
-    let reg_name = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=".contains(c);
-    if host.is_empty() || !(host.starts_with('[') || host.chars().all(reg_name)) {
+    let reg_name = |c: u8| c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&c);
+    if host.is_empty() || !(host.starts_with('[') || host.bytes().all(reg_name)) {
         return Err(UrlProblem::Malformed);
     }
     let port = match port {
