@@ -23,7 +23,9 @@
 //!   the requested digest and to `Docker-Content-Digest`.
 //!
 //! URLs are read by a parser narrower than WHATWG's, so that whatever it calls "the registry's
-//! origin" is the origin `fetch` connects to ([`url`](self::url) explains).
+//! origin" is the origin `fetch` connects to: what the WHATWG URL standard and RFC 3986 read
+//! differently (`\`, userinfo, percent-encoded or non-ASCII hosts, controls, `http:host`) is
+//! refused, never guessed at.
 
 mod link;
 mod token;
@@ -218,7 +220,6 @@ impl From<DigestError> for RegistryError {
 /// assert_eq!(next.unwrap().as_deref(), Some("http://127.0.0.1:5000/v2/demo/tags/list?last=b&n=2"));
 /// assert!(next_page(Some("<https://elsewhere.example/v2/x>; rel=next"), "http://127.0.0.1:5000/v2/", &registry).is_err());
 /// ```
-#[inline(never)] // one copy for every caller (wasm size)
 pub fn next_page(
     link: Option<&str>,
     request_url: &str,
@@ -252,15 +253,20 @@ pub fn next_page(
 /// Whether a token realm may be asked for a token (with the client's credentials): it must be
 /// `https`, or on the registry's own origin. `None` when the realm is not a URL.
 pub fn realm_allowed(realm: &str, registry: &Origin) -> Option<bool> {
-    let realm = HttpUrl::parse(realm).ok()?;
-    Some(realm.origin().is_https() || realm.origin() == registry)
+    HttpUrl::parse(realm)
+        .ok()
+        .map(|url| may_ask(url.origin(), registry))
+}
+
+/// The realm policy ([`realm_allowed`]) on a parsed realm's origin.
+fn may_ask(realm: &Origin, registry: &Origin) -> bool {
+    realm.is_https() || realm == registry
 }
 
 /// Where a redirect's `Location` leads, resolved against the URL that answered it.
 ///
 /// Errors: [`RegistryError::RedirectScheme`] for a scheme other than `http`/`https`,
 /// [`RegistryError::InvalidUrl`] for a target the module's URL parser refuses.
-#[inline(never)] // one copy for every caller (wasm size)
 pub fn redirect_target(location: &str, current: &str) -> Result<String, RegistryError> {
     let invalid = || RegistryError::InvalidUrl {
         header: "location",
@@ -473,7 +479,6 @@ impl Session {
     /// The token request's URL: the realm (checked by [`realm_allowed`]) with `service` and
     /// each scope appended as query parameters, form-encoded (as `URLSearchParams` does). An
     /// existing `service` parameter of the realm is replaced.
-    #[inline(never)] // one copy for every caller (wasm size)
     fn token_url(
         &self,
         realm: Option<&str>,
@@ -485,7 +490,7 @@ impl Session {
             realm: realm.map(str::to_owned),
         };
         let url = HttpUrl::parse(realm.ok_or_else(invalid)?).map_err(|_| invalid())?;
-        if !(url.origin().is_https() || url.origin() == &self.origin) {
+        if !may_ask(url.origin(), &self.origin) {
             return Err(RegistryError::RealmRefused {
                 origin: url.origin().to_string(),
             });

@@ -16,7 +16,6 @@
 ///
 /// Bytes, not chars: every delimiter is ASCII, so a UTF-8 target or quoted string passes
 /// through untouched (and the wasm stays small).
-#[inline(never)] // one copy for every caller (wasm size)
 pub(crate) fn next_target(value: &str) -> Result<Option<&str>, ()> {
     let b = value.as_bytes();
     let mut i = 0;

@@ -105,7 +105,6 @@ impl TokenCache {
 
 /// Milliseconds since the Unix epoch of an RFC 3339 `date-time` (as [`parse_token_response`]
 /// has checked it), or `None` before 1970 or past what a `u64` holds.
-#[inline(never)] // one copy for every caller (wasm size)
 pub fn unix_millis(s: &str) -> Option<u64> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {

@@ -74,7 +74,6 @@ impl fmt::Display for Origin {
 
 impl HttpUrl {
     /// Parses an absolute `http`/`https` URL.
-    #[inline(never)] // one copy for every caller (wasm size)
     pub(crate) fn parse(s: &str) -> Result<HttpUrl, UrlProblem> {
         check_characters(s)?;
         let Some(scheme_len) = scheme_length(s) else {
@@ -113,7 +112,6 @@ impl HttpUrl {
 
     /// RFC 3986 §5.2.2: `reference` (absolute, network-path, absolute-path, relative-path or
     /// query-only) resolved against this URL.
-    #[inline(never)] // one copy for every caller (wasm size)
     pub(crate) fn join(&self, reference: &str) -> Result<HttpUrl, UrlProblem> {
         check_characters(reference)?;
         if scheme_length(reference).is_some() {
