@@ -1,6 +1,8 @@
 // RegistryClient: the distribution API over `fetch` (browsers, Workers, Node 18+). This file
-// is I/O only: every rule (references, challenges, token responses, scopes, manifests,
-// platform selection, digests, rate limits) is a core export.
+// is the fetch loop and the streaming only: every rule (references, scopes, manifests,
+// platform selection, digests, rate limits, and the client's own: which credentials go to
+// which URL, the token dance and its cache, the realm policy, Link pagination, redirects) is
+// a core export (src/registry.rs through src/js/registry.rs).
 import * as wasm from "./pullgate.js";
 import { PullgateError } from "__ERROR_MODULE__";
 import { DigestVerifier, MANIFEST_ACCEPT, parseReference } from "./api.js";
@@ -32,30 +34,10 @@ async function describe(response) {
   }
 }
 
-/** `Link: <url>; rel="next"` (RFC 8288, as distribution sends it): the next URL or null. */
-function nextLink(header, base) {
-  if (!header) return null;
-  for (const part of header.split(",")) {
-    const match = part.match(/^\s*<([^>]*)>\s*;(.*)$/);
-    if (match && /(^|;)\s*rel\s*=\s*"?next"?\s*(;|$)/i.test(match[2])) return new URL(match[1], base);
-  }
-  return null;
-}
-
-function base64(text) {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
-
 export class RegistryClient {
   #base;
-  #origin;
   #fetch;
-  #basic;
-  #useBasic = false;
-  #tokens = new Map(); // scope string -> { token, expires }
+  #session; // core: credentials, Basic in use, Bearer tokens by scope
 
   constructor(options) {
     if (options === null || typeof options !== "object") {
@@ -77,7 +59,6 @@ export class RegistryClient {
       throw new PullgateError("INVALID_ARGUMENT", `baseUrl must be an http(s) URL, got ${JSON.stringify(base.href)}`);
     }
     this.#base = base.href.replace(/\/+$/, "");
-    this.#origin = base.origin;
     fetcher ??= globalThis.fetch;
     if (typeof fetcher !== "function") throw new PullgateError("INVALID_ARGUMENT", "fetch must be a function");
     this.#fetch = fetcher;
@@ -85,8 +66,8 @@ export class RegistryClient {
       if (typeof username !== "string" || typeof password !== "string") {
         throw new PullgateError("INVALID_ARGUMENT", "username and password must both be strings");
       }
-      this.#basic = `Basic ${base64(`${username}:${password}`)}`;
     }
+    this.#session = new wasm.__RegistrySession(base.origin, username, password);
   }
 
   /** One page of tags. */
@@ -102,10 +83,7 @@ export class RegistryClient {
     for (let page = 0; url && page < MAX_PAGES; page++) {
       const { body, response } = await this.#json(url, this.#scope(repository));
       tags.push(...(body.tags ?? []));
-      url = nextLink(response.headers.get("link"), url);
-      if (url && url.origin !== this.#origin) {
-        throw registryError(`refusing Link pagination to another origin: ${url.origin}`);
-      }
+      url = this.#session.nextPage(response.headers.get("link") ?? undefined, url) ?? null;
     }
     return tags;
   }
@@ -121,7 +99,7 @@ export class RegistryClient {
     const { repository, ref, digest } = this.#reference(reference);
     const response = await this.#request(this.#url(`/v2/${repository}/manifests/${ref}`, {}), this.#scope(repository), { accept: MANIFEST_ACCEPT });
     const bytes = new Uint8Array(await this.#read(response));
-    wasm.__verifyContent(bytes, digest, response.headers.get("docker-content-digest") ?? undefined);
+    wasm.__checkManifest(bytes, digest, response.headers.get("docker-content-digest") ?? undefined);
     const manifest = wasm.parseManifest(bytes, response.headers.get("content-type") ?? undefined);
     const rateLimit = wasm.parseRateLimit(response.headers);
     if (platform !== undefined && manifest.kind === "index") {
@@ -136,12 +114,10 @@ export class RegistryClient {
 
   /** `HEAD` of a manifest: digest, media type, size and rate limit; no pull counted. */
   async headManifest(reference) {
-    const { repository, ref } = this.#reference(reference);
+    const { repository, ref, digest } = this.#reference(reference);
     const response = await this.#request(this.#url(`/v2/${repository}/manifests/${ref}`, {}), this.#scope(repository), { accept: MANIFEST_ACCEPT, method: "HEAD" });
-    const header = response.headers.get("docker-content-digest");
-    if (!header) throw registryError(`no Docker-Content-Digest for ${reference}`, response.status);
     return {
-      digest: wasm.parseDigest(header.trim()).string,
+      digest: wasm.__headDigest(response.headers.get("docker-content-digest") || undefined, digest, reference, response.status),
       mediaType: (response.headers.get("content-type") ?? "").split(";")[0].trim(),
       size: Number(response.headers.get("content-length") ?? NaN),
       rateLimit: wasm.parseRateLimit(response.headers),
@@ -200,7 +176,7 @@ export class RegistryClient {
     const url = new URL(this.#base + path);
     if (n !== undefined) url.searchParams.set("n", String(n));
     if (last !== undefined) url.searchParams.set("last", String(last));
-    return url;
+    return url.href;
   }
 
   async #read(response) {
@@ -217,107 +193,75 @@ export class RegistryClient {
       return { body: JSON.parse(new TextDecoder().decode(await this.#read(response))), response };
     } catch (err) {
       if (err instanceof PullgateError) throw err;
-      throw registryError(`${url.pathname}: not JSON`, response.status);
+      throw registryError(`${new URL(url).pathname}: not JSON`, response.status);
     }
-  }
-
-  /** The authorization to send for `scope` now, if any. */
-  #authorization(scope) {
-    const cached = this.#tokens.get(scope);
-    if (cached && cached.expires > Date.now()) return `Bearer ${cached.token}`;
-    if (this.#useBasic && this.#basic) return this.#basic;
-    return undefined;
   }
 
   /** A request with auth, the token dance on 401 (once), redirects followed by hand. */
   async #request(url, scope, { accept, method = "GET" }) {
-    let response = await this.#send(url, method, accept, this.#authorization(scope));
+    let response = await this.#send(url, method, accept, this.#session.authorization(scope, Date.now()));
     if (response.status === 401) {
       await response.body?.cancel?.().catch?.(() => {});
-      await this.#authenticate(response, scope);
-      response = await this.#send(url, method, accept, this.#authorization(scope));
+      const authorization = await this.#authenticate(response, scope);
+      response = await this.#send(url, method, accept, authorization);
     }
     if (!response.ok) {
       const detail = method === "HEAD" ? "" : await describe(response);
-      throw registryError(`${method} ${url.pathname}: ${response.status}${detail ? ` ${detail}` : ""}`, response.status);
+      throw registryError(`${method} ${new URL(url).pathname}: ${response.status}${detail ? ` ${detail}` : ""}`, response.status);
     }
     return response;
   }
 
   async #send(url, method, accept, authorization) {
-    let current = new URL(url);
+    let current = url;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const headers = {};
       if (accept) headers.accept = accept;
-      // Credentials go to the registry's origin only: a redirect elsewhere drops them.
-      if (authorization && current.origin === this.#origin) headers.authorization = authorization;
+      // The core withholds credentials from any origin but the registry's.
+      const credentials = this.#session.credentialsFor(current, authorization);
+      if (credentials) headers.authorization = credentials;
       let response;
       try {
-        response = await this.#fetch(current.href, { method, headers, redirect: "manual" });
+        response = await this.#fetch(current, { method, headers, redirect: "manual" });
       } catch (err) {
-        throw registryError(`${method} ${current.href}: ${reason(err)}`);
+        throw registryError(`${method} ${current}: ${reason(err)}`);
       }
       if (response.type === "opaqueredirect") {
         // Browsers hide the Location of manual redirects; their own follow drops
         // Authorization across origins (Fetch standard).
         try {
-          return await this.#fetch(current.href, { method, headers, redirect: "follow" });
+          return await this.#fetch(current, { method, headers, redirect: "follow" });
         } catch (err) {
-          throw registryError(`${method} ${current.href}: ${reason(err)}`);
+          throw registryError(`${method} ${current}: ${reason(err)}`);
         }
       }
       const location = response.headers.get("location");
       if (response.status >= 300 && response.status < 400 && location) {
         await response.body?.cancel?.().catch?.(() => {});
-        current = new URL(location, current);
-        if (current.protocol !== "https:" && current.protocol !== "http:") throw registryError(`refusing redirect to ${current.protocol}`);
+        current = wasm.__redirectTarget(location, current);
         continue;
       }
       return response;
     }
-    throw registryError(`${method} ${url.pathname}: too many redirects`);
+    throw registryError(`${method} ${new URL(url).pathname}: too many redirects`);
   }
 
-  /** Answers a 401: Bearer token from the realm (https or the registry's origin), or Basic. */
+  /** Answers a 401 (the core decides how) and returns the retry's authorization. */
   async #authenticate(response, scope) {
-    const value = response.headers.get("www-authenticate");
-    if (!value) throw registryError(`401 without WWW-Authenticate from ${this.#origin}`, 401);
-    const challenges = wasm.parseWwwAuthenticate(value);
-    const bearer = challenges.find((c) => c.scheme === "bearer");
-    if (bearer) {
-      const realmText = bearer.params.realm;
-      let realm;
-      try {
-        realm = new URL(realmText);
-      } catch {
-        throw registryError(`token realm is not a URL: ${JSON.stringify(realmText)}`, 401);
-      }
-      if (realm.protocol !== "https:" && realm.origin !== this.#origin) {
-        throw registryError(`refusing token realm ${realm.origin}: not https and not the registry's origin`, 401);
-      }
-      const wanted = bearer.params.scope ?? scope;
-      wasm.parseScopes(wanted); // a malformed scope is refused (HEADER_INVALID)
-      if (bearer.params.service !== undefined) realm.searchParams.set("service", bearer.params.service);
-      for (const s of wanted.split(" ").filter(Boolean)) realm.searchParams.append("scope", s);
-      const headers = { accept: "application/json" };
-      if (this.#basic) headers.authorization = this.#basic;
-      let tokenResponse;
-      try {
-        tokenResponse = await this.#fetch(realm.href, { headers, redirect: "error" });
-      } catch (err) {
-        throw registryError(`token request to ${realm.origin}: ${reason(err)}`);
-      }
-      if (!tokenResponse.ok) {
-        throw registryError(`token request to ${realm.origin}: ${tokenResponse.status} ${await describe(tokenResponse)}`, tokenResponse.status);
-      }
-      const token = wasm.parseTokenResponse(await tokenResponse.text());
-      this.#tokens.set(scope, { token: token.token, expires: Date.now() + token.expiresIn * 1000 - 5000 });
-      return;
+    const request = this.#session.unauthorized(response.headers.get("www-authenticate") ?? undefined, scope);
+    if (request === undefined) return this.#session.authorization(scope, Date.now()); // Basic
+    const headers = { accept: "application/json" };
+    if (request.authorization) headers.authorization = request.authorization;
+    const realm = new URL(request.url).origin;
+    let tokenResponse;
+    try {
+      tokenResponse = await this.#fetch(request.url, { headers, redirect: "error" });
+    } catch (err) {
+      throw registryError(`token request to ${realm}: ${reason(err)}`);
     }
-    if (challenges.some((c) => c.scheme === "basic") && this.#basic && !this.#useBasic) {
-      this.#useBasic = true;
-      return;
+    if (!tokenResponse.ok) {
+      throw registryError(`token request to ${realm}: ${tokenResponse.status} ${await describe(tokenResponse)}`, tokenResponse.status);
     }
-    throw registryError(`unauthorized at ${this.#origin}${this.#basic ? "" : " (no credentials)"}`, 401);
+    return this.#session.acceptToken(scope, await tokenResponse.text(), Date.now());
   }
 }

@@ -61,6 +61,7 @@ pub mod manifest;
 pub mod platform;
 pub mod ratelimit;
 pub mod reference;
+pub mod registry;
 mod rfc3339;
 
 /// A stable, machine-readable code for every error the core returns.

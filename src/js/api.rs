@@ -548,23 +548,3 @@ pub fn parse_token_response(json: JsValue) -> Result<JsValue, JsValue> {
 pub fn memory() -> JsValue {
     wasm_bindgen::memory()
 }
-
-/// `RegistryClient`'s check of fetched content: the bytes must hash to the requested digest
-/// and to `Docker-Content-Digest` when sent (`digest::verify_content`). Returns the digest of
-/// the bytes, or throws `DIGEST_MISMATCH`, `DIGEST_INVALID_FORMAT` or `DIGEST_UNSUPPORTED`.
-#[wasm_bindgen(js_name = __verifyContent, skip_typescript)]
-pub fn verify_content(
-    bytes: JsValue,
-    requested: Option<JsValue>,
-    header: Option<JsValue>,
-) -> Result<String, JsValue> {
-    let bytes = bytes_of(&bytes, "bytes")?;
-    let requested = optional_string(requested, "requested")?
-        .map(|d| Digest::parse(&d))
-        .transpose()
-        .map_err(to_js)?;
-    let header = optional_string(header, "header")?;
-    digest::verify_content(&bytes, requested.as_ref(), header.as_deref())
-        .map(Digest::into_string)
-        .map_err(to_js)
-}

@@ -204,3 +204,4 @@ pub(crate) fn array_copy(value: &JsValue, what: &str) -> Result<js_sys::Array, J
 mod api;
 mod explorer;
 mod gateway;
+mod registry;

@@ -2,11 +2,17 @@
 // Basic, and token auth with a small token issuer started here (https, a self-made root cert
 // the registry trusts through `auth.token.rootcertbundle`). Pagination with n/last and Link,
 // an index resolved to linux/arm64, and a corrupted blob file detected as a digest mismatch.
+//
+// The client's security rules (src/registry.rs) against hosts that break them: small HTTP
+// fronts proxy the real registries and page tags (distribution 2.8 ignores `n` on tags/list),
+// point Link at another host, or redirect blobs to another host, which is a second server on
+// 127.0.0.2 that serves the blob and records every request it gets.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash, createSign, randomBytes, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:https";
+import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -19,7 +25,9 @@ let open; // anonymous registry, seeded
 let basic; // htpasswd, same storage
 let token; // token auth, same storage
 let issuer; // https token server
-let refused; // token auth with an http realm on another origin
+let refused; // token auth with an http realm on another origin (other)
+let other; // http://127.0.0.2:port: blob redirects land here; nothing carrying credentials may
+let fronts = []; // HTTP fronts (see front())
 let dir;
 
 before(async () => {
@@ -33,19 +41,20 @@ before(async () => {
 
   execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "2", "-subj", "/CN=pullgate test issuer", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
   issuer = await startIssuer();
+  other = await startOther();
   token = await startRegistry({
     storage: open.storage,
     auth: `token:\n  realm: ${issuer.url}/token\n  service: pullgate-test\n  issuer: pullgate-test-issuer\n  rootcertbundle: ${join(dir, "cert.pem")}`,
   });
   refused = await startRegistry({
     storage: open.storage,
-    auth: `token:\n  realm: http://127.0.0.2:1/token\n  service: pullgate-test\n  issuer: pullgate-test-issuer\n  rootcertbundle: ${join(dir, "cert.pem")}`,
+    auth: `token:\n  realm: ${other.url}/token\n  service: pullgate-test\n  issuer: pullgate-test-issuer\n  rootcertbundle: ${join(dir, "cert.pem")}`,
   });
 });
 
 after(async () => {
   for (const part of [refused, token, basic, open]) await part?.stop().catch(() => {});
-  await issuer?.close();
+  for (const server of [issuer, other, ...fronts]) await server?.close();
   project?.remove();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -85,6 +94,74 @@ async function startIssuer() {
     requests,
     close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
   };
+}
+
+function listen(server, host) {
+  return new Promise((resolve) => server.listen(0, host, resolve)).then(() => ({
+    url: `http://${host}:${server.address().port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
+  }));
+}
+
+/** The other host: serves `/blobs/<digest>` from the open registry, records every request. */
+async function startOther() {
+  const requests = [];
+  const server = createHttpServer(async (req, res) => {
+    requests.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+    const match = req.url.match(/^\/blobs\/([^/?]+)\/(sha256:[0-9a-f]{64})/);
+    if (!match) return res.writeHead(404).end();
+    const blob = await fetch(`${open.url}/v2/${decodeURIComponent(match[1])}/blobs/${match[2]}`);
+    res.writeHead(blob.status, { "content-type": "application/octet-stream" }).end(Buffer.from(await blob.arrayBuffer()));
+  });
+  return { ...(await listen(server, "127.0.0.2")), requests };
+}
+
+/**
+ * An HTTP front of `upstream` (everything proxied as is, credentials and challenges included),
+ * except: `pageTags` pages /v2/<name>/tags/list by `n`/`last` with a Link to `linkOrigin`
+ * (default its own origin); `redirectBlobs` answers an authorized blob GET with a 307 to the
+ * other host. Records what it received.
+ */
+async function front(upstream, { pageTags = false, linkOrigin, redirectBlobs = false } = {}) {
+  const requests = [];
+  const target = new URL(upstream);
+  const server = createHttpServer(async (req, res) => {
+    const url = new URL(req.url, "http://front");
+    requests.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+    const tags = url.pathname.match(/^\/v2\/(.+)\/tags\/list$/);
+    if (pageTags && tags) {
+      const all = await fetch(`${upstream}/v2/${tags[1]}/tags/list`, { headers: req.headers.authorization ? { authorization: req.headers.authorization } : {} });
+      if (!all.ok) {
+        const headers = { "content-type": all.headers.get("content-type") ?? "application/json" };
+        if (all.headers.has("www-authenticate")) headers["www-authenticate"] = all.headers.get("www-authenticate");
+        return res.writeHead(all.status, headers).end(Buffer.from(await all.arrayBuffer()));
+      }
+      const sorted = ((await all.json()).tags ?? []).sort();
+      const n = Number(url.searchParams.get("n") ?? sorted.length);
+      const last = url.searchParams.get("last");
+      const rest = last === null ? sorted : sorted.filter((t) => t > last);
+      const page = rest.slice(0, n);
+      const headers = { "content-type": "application/json" };
+      if (rest.length > n) {
+        const next = `/v2/${tags[1]}/tags/list?n=${n}&last=${encodeURIComponent(page.at(-1))}`;
+        headers.link = `<${linkOrigin ?? ""}${next}>; rel="next"`;
+      }
+      return res.writeHead(200, headers).end(JSON.stringify({ name: tags[1], tags: page }));
+    }
+    const blob = url.pathname.match(/^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/);
+    if (redirectBlobs && blob && req.headers.authorization) {
+      return res.writeHead(307, { location: `${other.url}/blobs/${encodeURIComponent(blob[1])}/${blob[2]}?signature=x` }).end();
+    }
+    const up = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } }, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    });
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  const self = { ...(await listen(server, "127.0.0.1")), requests };
+  fronts.push(self);
+  return self;
 }
 
 /** Runs client code in the consumer project (the package by name); `ca` trusts the issuer. */
@@ -191,7 +268,63 @@ test("a token realm that is neither https nor the registry's origin is refused",
 await attempt("refused", () => new RegistryClient({ baseUrl: ${JSON.stringify(refused.url)}, username: "alice", password: "s3cret" }).tags("demo/single"));
 `);
   assert.equal(out.refused.error.code, "REGISTRY_ERROR");
-  assert.match(out.refused.error.message, /refusing token realm http:\/\/127\.0\.0\.2:1/);
+  assert.equal(out.refused.error.status, 401);
+  assert.equal(out.refused.error.message, `refusing token realm ${other.url}: not https and not the registry's origin`);
+  assert.deepEqual(other.requests, [], "alice's password never went to the http realm");
+});
+
+test("Link pagination: tags paged by a front, every page followed on the registry's origin", async () => {
+  const paging = await front(open.url, { pageTags: true });
+  const out = await client(`
+const c = new RegistryClient({ baseUrl: ${JSON.stringify(paging.url)} });
+await attempt("first", () => c.tags("demo/many-tags", { n: 40 }));
+await attempt("all", () => c.allTags("demo/many-tags", { n: 40 }));
+await attempt("direct", () => new RegistryClient({ baseUrl: ${JSON.stringify(open.url)} }).allTags("demo/many-tags"));
+`);
+  assert.equal(out.first.ok.length, 40);
+  assert.equal(out.all.ok.length, 300);
+  assert.deepEqual(out.all.ok, [...out.direct.ok].sort(), "each tag once, in page order");
+  const pages = paging.requests.filter((r) => r.url.includes("/tags/list")).map((r) => r.url);
+  assert.equal(pages.length, 1 + Math.ceil(300 / 40), JSON.stringify(pages)); // tags(), then allTags' 8 pages
+  assert.equal(pages[2], `/v2/demo/many-tags/tags/list?n=40&last=${encodeURIComponent(out.all.ok[39])}`);
+});
+
+test("Link pagination to another host is refused, and nothing is sent there", async () => {
+  const paging = await front(basic.url, { pageTags: true, linkOrigin: other.url });
+  const out = await client(`
+const c = new RegistryClient({ baseUrl: ${JSON.stringify(paging.url)}, username: "alice", password: "s3cret" });
+await attempt("first", () => c.tags("demo/many-tags", { n: 10 }));
+await attempt("all", () => c.allTags("demo/many-tags", { n: 10 }));
+`);
+  assert.equal(out.first.ok.length, 10, JSON.stringify(out));
+  assert.equal(out.all.error.code, "REGISTRY_ERROR");
+  assert.equal(out.all.error.message, `refusing Link pagination to another origin: ${other.url}`);
+  assert.ok(paging.requests.some((r) => r.authorization?.startsWith("Basic ")), "Basic went to the registry");
+  assert.deepEqual(other.requests, []);
+});
+
+test("a blob redirected to another host is fetched there without Authorization", async () => {
+  const redirecting = await front(basic.url, { redirectBlobs: true });
+  const tokenFront = await front(token.url, { redirectBlobs: true });
+  const single = (await client(`out.m = await new RegistryClient({ baseUrl: ${JSON.stringify(open.url)} }).manifest("demo/single:1.0.0");`)).m;
+  const layer = single.layers[0];
+  const before = other.requests.length;
+  const out = await client(`
+await attempt("basic", async () => { const b = await new RegistryClient({ baseUrl: ${JSON.stringify(redirecting.url)}, username: "alice", password: "s3cret" }).blob("demo/single", ${JSON.stringify(layer.digest)}); return [b.length, digest(b)]; });
+await attempt("bearer", async () => { const b = await new RegistryClient({ baseUrl: ${JSON.stringify(tokenFront.url)} }).blob("demo/single", ${JSON.stringify(layer.digest)}); return [b.length, digest(b)]; });
+`, { ca: true });
+  assert.deepEqual(out.basic.ok, [layer.size, layer.digest], JSON.stringify(out));
+  assert.deepEqual(out.bearer.ok, [layer.size, layer.digest], JSON.stringify(out));
+  const blobPath = `/v2/demo/single/blobs/${layer.digest}`;
+  const sent = (f) => f.requests.filter((r) => r.url === blobPath).map((r) => r.authorization?.split(" ")[0] ?? null);
+  assert.deepEqual(sent(redirecting), [null, "Basic"], "the registry got Basic after its challenge");
+  assert.deepEqual(sent(tokenFront), [null, "Bearer"], "the registry got the token");
+  const landed = other.requests.slice(before);
+  assert.equal(landed.length, 2, JSON.stringify(landed));
+  for (const r of landed) {
+    assert.equal(r.url, `/blobs/${encodeURIComponent("demo/single")}/${layer.digest}?signature=x`);
+    assert.equal(r.authorization, undefined, "no credentials to the other host");
+  }
 });
 
 test("a corrupted blob file in the registry's storage is detected as a digest mismatch", async () => {
