@@ -1,65 +1,97 @@
-// Turns the release wasm into the npm package in pkg/ and copies it where www/ and worker/
-// load it. Run by `make build` after `cargo build --release --target wasm32-unknown-unknown`.
+// Builds the release wasm twice and turns each into a package: pkg/, the npm package (API.md's
+// surface only), and worker/pkg/ + www/pkg/, what the gateway and the explorer load (the same
+// surface plus the exports only they use: `--features gateway,explorer`, src/js/gateway.rs and
+// src/js/explorer.rs). Run by `make build`.
 //
 // One wasm serves every host: wasm-bindgen's `web` output (ESM glue with `init`/`initSync`)
 // plus one thin entry per host from js/ (node.js instantiates at import, workerd.js from the
 // module import, browser.js leaves `init()` to the caller), selected by export conditions.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = join(root, "pkg");
 // cargo's output: CARGO_TARGET_DIR when set (relative paths are cargo's, from the root).
-const wasm = join(resolve(root, process.env.CARGO_TARGET_DIR || "target"), "wasm32-unknown-unknown/release/pullgate.wasm");
+const targetDir = resolve(root, process.env.CARGO_TARGET_DIR || "target");
+const cargoWasm = join(targetDir, "wasm32-unknown-unknown/release/pullgate.wasm");
 
-if (!existsSync(wasm)) {
-  throw new Error(`${relative(root, wasm)} is missing: run cargo build --release --target wasm32-unknown-unknown`);
+/** `cargo build --release` for wasm32 with `features`, the wasm copied to `name` (both builds write one path). */
+function cargoBuild(features, name) {
+  const args = ["build", "--release", "--target", "wasm32-unknown-unknown", ...(features.length ? ["--features", features.join(",")] : [])];
+  execFileSync("cargo", args, { cwd: root, stdio: "inherit" });
+  const out = join(targetDir, name);
+  copyFileSync(cargoWasm, out);
+  return out;
 }
 
-rmSync(pkg, { recursive: true, force: true });
-execFileSync(
-  "wasm-bindgen",
-  ["--target", "web", "--weak-refs", "--out-dir", pkg, "--out-name", "pullgate", wasm],
-  { stdio: "inherit" },
-);
+const packageWasm = cargoBuild([], "pullgate-package.wasm");
+const fullWasm = cargoBuild(["gateway", "explorer"], "pullgate-full.wasm");
 
-// Size: binaryen's wasm-opt (npm `binaryen`, a devDependency) shrinks the module; the features
-// are those rustc's wasm32 target emits. Skipped with a note when it is not installed.
-const wasmOpt = join(root, "node_modules/.bin/wasm-opt");
-const built = join(pkg, "pullgate_bg.wasm");
-if (existsSync(wasmOpt)) {
-  const features = ["bulk-memory", "sign-ext", "mutable-globals", "nontrapping-float-to-int", "reference-types", "multivalue"];
-  execFileSync(wasmOpt, ["-O3", "--strip-debug", "--strip-producers", ...features.map((f) => `--enable-${f}`), built, "-o", built], { stdio: "inherit" });
-} else {
-  console.warn("build: node_modules/.bin/wasm-opt is missing (npm ci): the wasm is not optimized for size");
+const ENTRIES = ["node.js", "workerd.js", "browser.js", "api.js", "host.js", "registry.js"];
+
+/**
+ * wasm-bindgen + wasm-opt of `wasm` into `out`, then the entries from js/. With `full`, the
+ * Workers and browser entries also re-export every other wasm export (gateway.rs,
+ * explorer.rs): the API names are the same bindings either way.
+ */
+async function bindgen(wasm, out, { full = false } = {}) {
+  rmSync(out, { recursive: true, force: true });
+  execFileSync(
+    "wasm-bindgen",
+    ["--target", "web", "--weak-refs", "--out-dir", out, "--out-name", "pullgate", wasm],
+    { stdio: "inherit" },
+  );
+
+  // Size: binaryen's wasm-opt (npm `binaryen`, a devDependency) shrinks the module; the features
+  // are those rustc's wasm32 target emits. Skipped with a note when it is not installed.
+  const wasmOpt = join(root, "node_modules/.bin/wasm-opt");
+  const built = join(out, "pullgate_bg.wasm");
+  if (existsSync(wasmOpt)) {
+    const features = ["bulk-memory", "sign-ext", "mutable-globals", "nontrapping-float-to-int", "reference-types", "multivalue"];
+    execFileSync(wasmOpt, ["-O3", "--strip-debug", "--strip-producers", ...features.map((f) => `--enable-${f}`), built, "-o", built], { stdio: "inherit" });
+  } else {
+    console.warn("build: node_modules/.bin/wasm-opt is missing (npm ci): the wasm is not optimized for size");
+  }
+
+  // The glue imports PullgateError from a snippet whose folder name carries a hash; the entries
+  // must export that very module so `instanceof` holds.
+  const snippets = join(out, "snippets");
+  const errorModules = readdirSync(snippets, { recursive: true })
+    .map((p) => join(snippets, p))
+    .filter((p) => p.endsWith(join("js", "error.js")));
+  if (errorModules.length !== 1) {
+    throw new Error(`expected one js/error.js snippet in ${relative(root, snippets)}, found ${errorModules.length}`);
+  }
+  const errorModule = "./" + relative(out, errorModules[0]).split("\\").join("/");
+
+  // The public surface (api.js) and its helpers; MANIFEST_ACCEPT is the core's value, read from
+  // the wasm just built, so JS never holds a second copy of the rule.
+  const glue = await import(pathToFileURL(join(out, "pullgate.js")).href);
+  glue.initSync({ module: readFileSync(join(out, "pullgate_bg.wasm")) });
+  const manifestAccept = glue.__manifestAccept();
+  for (const entry of ENTRIES) {
+    let text = readFileSync(join(root, "js", entry), "utf8")
+      .replaceAll("__ERROR_MODULE__", errorModule)
+      .replaceAll('"__MANIFEST_ACCEPT__"', JSON.stringify(manifestAccept));
+    // (Node callers of the full build import ./pullgate.js beside ./node.js, as the tests do.)
+    if (full && (entry === "workerd.js" || entry === "browser.js")) {
+      text += 'export * from "./pullgate.js"; // gateway.rs and explorer.rs exports\n';
+    }
+    writeFileSync(join(out, entry), text);
+  }
+  cpSync(join(root, "js/index.d.ts"), join(out, "index.d.ts"));
+  cpSync(join(root, "js/README.md"), join(out, "README.md"));
 }
 
-// The glue imports PullgateError from a snippet whose folder name carries a hash; the entries
-// must export that very module so `instanceof` holds.
-const snippets = join(pkg, "snippets");
-const errorModules = readdirSync(snippets, { recursive: true })
-  .map((p) => join(snippets, p))
-  .filter((p) => p.endsWith(join("js", "error.js")));
-if (errorModules.length !== 1) {
-  throw new Error(`expected one js/error.js snippet in pkg/snippets, found ${errorModules.length}`);
-}
-const errorModule = "./" + relative(pkg, errorModules[0]).split("\\").join("/");
+await bindgen(packageWasm, pkg);
 
-// The public surface (api.js) and its helpers; MANIFEST_ACCEPT is the core's value, read from
-// the wasm just built, so JS never holds a second copy of the rule.
-const glue = await import(pathToFileURL(join(pkg, "pullgate.js")).href);
-glue.initSync({ module: readFileSync(join(pkg, "pullgate_bg.wasm")) });
-const manifestAccept = glue.__manifestAccept();
-for (const entry of ["node.js", "workerd.js", "browser.js", "api.js", "host.js", "registry.js"]) {
-  const text = readFileSync(join(root, "js", entry), "utf8")
-    .replaceAll("__ERROR_MODULE__", errorModule)
-    .replaceAll('"__MANIFEST_ACCEPT__"', JSON.stringify(manifestAccept));
-  writeFileSync(join(pkg, entry), text);
-}
-cpSync(join(root, "js/index.d.ts"), join(pkg, "index.d.ts"));
-cpSync(join(root, "js/README.md"), join(pkg, "README.md"));
+// What the gateway (worker/) and the explorer (www/) load: the full build (git-ignored).
+const workerPkg = join(root, "worker/pkg");
+await bindgen(fullWasm, workerPkg, { full: true });
+rmSync(join(root, "www/pkg"), { recursive: true, force: true });
+cpSync(workerPkg, join(root, "www/pkg"), { recursive: true });
 
 const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
 const field = (name) => {
@@ -114,21 +146,4 @@ const manifest = {
 };
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 
-// What the explorer (www/) and the gateway (worker/) load: their entry, the glue, the wasm and
-// the snippets, as built (git-ignored). Both load the package's own files, not a second build.
-const shared = ["pullgate.js", "pullgate_bg.wasm", "snippets", "api.js", "host.js", "registry.js"];
-for (const [dest, entry] of [
-  [join(root, "www/pkg"), "browser.js"],
-  [join(root, "worker/pkg"), "workerd.js"],
-]) {
-  rmSync(dest, { recursive: true, force: true });
-  mkdirSync(dest, { recursive: true });
-  for (const file of shared) cpSync(join(pkg, file), join(dest, file), { recursive: true });
-  // Their entry also carries every other wasm export (gateway.rs, explorer.rs), which the
-  // npm package leaves out; the API names are the same bindings either way.
-  writeFileSync(
-    join(dest, entry),
-    readFileSync(join(pkg, entry), "utf8") + 'export * from "./pullgate.js"; // gateway.rs and explorer.rs exports\n',
-  );
-}
 console.log(`build: pkg/ (pullgate ${manifest.version}), www/pkg/, worker/pkg/`);

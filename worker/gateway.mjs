@@ -82,8 +82,8 @@ export async function bindingsFor(options) {
     if (options[option] !== undefined && options[option] !== null) bindings[name] = String(options[option]);
   }
   // The Node entry instantiates the wasm; its glue module carries the gateway exports too.
-  await import("../pkg/node.js");
-  const core = await import("../pkg/pullgate.js");
+  await import("./pkg/node.js");
+  const core = await import("./pkg/pullgate.js");
   const { readSettings } = await import("./src/settings.js");
   readSettings(bindings, core); // throws naming the bad setting, before workerd starts
   return bindings;

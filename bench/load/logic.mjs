@@ -4,7 +4,7 @@
 //   node bench/load/logic.mjs
 import { readFileSync } from "node:fs";
 // The worker's view: the package's API plus the gateway exports of the glue.
-const core = { ...(await import("../../pkg/pullgate.js")), ...(await import("../../pkg/node.js")) };
+const core = { ...(await import("../../worker/pkg/pullgate.js")), ...(await import("../../worker/pkg/node.js")) };
 
 const index = readFileSync(new URL("./fixtures/index.json", import.meta.url));
 const image = readFileSync(new URL("./fixtures/image.json", import.meta.url));

@@ -202,6 +202,8 @@ pub(crate) fn array_copy(value: &JsValue, what: &str) -> Result<js_sys::Array, J
 }
 
 mod api;
+#[cfg(feature = "explorer")]
 mod explorer;
+#[cfg(feature = "gateway")]
 mod gateway;
 mod registry;

@@ -2,10 +2,10 @@
 // the tag order the page sorts by and the summaries /api/v1/ is built from.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import "../../pkg/node.js"; // instantiates the wasm
-import * as api from "../../pkg/node.js";
+import "../../worker/pkg/node.js"; // instantiates the wasm (the full build: explorer.rs too)
+import * as api from "../../worker/pkg/node.js";
 // explorer.rs exports are the wasm's own, not the package's API: from the glue, as gateway.mjs does.
-import * as explorer from "../../pkg/pullgate.js";
+import * as explorer from "../../worker/pkg/pullgate.js";
 
 const pg = { ...api, ...explorer, digest: api.digest };
 

@@ -135,8 +135,10 @@ test("the explorer and the web build of the package are served at /", async () =
   const wasm = await fetch(`${gw()}/pkg/pullgate_bg.wasm`);
   assert.equal(wasm.status, 200);
   assert.equal(wasm.headers.get("content-type"), "application/wasm");
-  const built = readFileSync(join(root, "pkg/pullgate_bg.wasm"));
+  // The full build (the explorer's exports too), not the npm package's.
+  const built = readFileSync(join(root, "www/pkg/pullgate_bg.wasm"));
   assert.deepEqual(Buffer.from(await wasm.arrayBuffer()), built);
+  assert.notDeepEqual(built, readFileSync(join(root, "pkg/pullgate_bg.wasm")));
 });
 
 test("wrangler bundles the worker with the wasm for deployment (deploy --dry-run)", async () => {
@@ -149,7 +151,7 @@ test("wrangler bundles the worker with the wasm for deployment (deploy --dry-run
   assert.ok(files.includes("index.js"), "the bundle has the worker");
   const wasm = files.find((f) => f.endsWith("pullgate_bg.wasm"));
   assert.ok(wasm, "the bundle has the wasm");
-  assert.deepEqual(readFileSync(join(outdir, wasm)), readFileSync(join(root, "pkg/pullgate_bg.wasm")));
+  assert.deepEqual(readFileSync(join(outdir, wasm)), readFileSync(join(root, "worker/pkg/pullgate_bg.wasm")));
 });
 
 test("a tags page stops short at the upstream request budget and the next call goes on from there", async () => {
