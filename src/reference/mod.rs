@@ -64,6 +64,7 @@
 //! `familiar` and `familiarName` (`normalizeReference`).
 
 mod error;
+mod fused;
 mod hub;
 mod normalize;
 mod parse;
