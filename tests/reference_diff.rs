@@ -40,7 +40,11 @@ fn same(s: &str) {
         match expected {
             Ok(spans) => {
                 let r = got.unwrap_or_else(|e| panic!("parse_normalized_named({s:?}): {e}"));
-                assert_eq!((r.as_str(), r.spans()), (canonical.as_str(), spans), "{s:?}");
+                assert_eq!(
+                    (r.as_str(), r.spans()),
+                    (canonical.as_str(), spans),
+                    "{s:?}"
+                );
             }
             Err(e) => assert_eq!(
                 got.map(|r| r.into_string()).map_err(|e| kind(&e)),
@@ -81,18 +85,45 @@ fn seeds() -> Vec<String> {
 /// The grammar's alphabet, weighted toward the characters that separate parts, and the
 /// non-ASCII characters that matter to the lower-cased retry.
 const ALPHABET: &[&str] = &[
-    "a", "b", "f", "g", "z", "A", "F", "G", "Z", "0", "1", "9", ".", ".", "_", "_", "-", "-",
-    "/", "/", "/", ":", ":", ":", "@", "@", "[", "]", "+", "=", " ", "\u{130}", "\u{212a}",
-    "\u{e9}", "\u{0}",
+    "a", "b", "f", "g", "z", "A", "F", "G", "Z", "0", "1", "9", ".", ".", "_", "_", "-", "-", "/",
+    "/", "/", ":", ":", ":", "@", "@", "[", "]", "+", "=", " ", "\u{130}", "\u{212a}", "\u{e9}",
+    "\u{0}",
 ];
 
 /// Parts whole productions are made of, so random strings reach deep into the grammar.
 const CHUNKS: &[&str] = &[
-    "docker.io", "localhost", "example.com:5000", "[::1]", "[fe80::1]:443", "library", "a",
-    "A", "a-b", "a--b", "a_b", "a__b", "a___b", "a.b", "sha256", "sha384", "sha512", "sha256:",
-    "md5", "SHA256", "e58fcf7418d4390dec8e8fb69d88c06e", "E58FCF7418D4390DEC8E8FB69D88C06E",
-    "e58fcf7418d4390dec8e8fb69d88c06ec07039d651fedd3aa72af9972e7d046b", "latest", "22.04",
-    "_tag", "-x", "x-", ":5000", "/", "@", ":",
+    "docker.io",
+    "localhost",
+    "example.com:5000",
+    "[::1]",
+    "[fe80::1]:443",
+    "library",
+    "a",
+    "A",
+    "a-b",
+    "a--b",
+    "a_b",
+    "a__b",
+    "a___b",
+    "a.b",
+    "sha256",
+    "sha384",
+    "sha512",
+    "sha256:",
+    "md5",
+    "SHA256",
+    "e58fcf7418d4390dec8e8fb69d88c06e",
+    "E58FCF7418D4390DEC8E8FB69D88C06E",
+    "e58fcf7418d4390dec8e8fb69d88c06ec07039d651fedd3aa72af9972e7d046b",
+    "latest",
+    "22.04",
+    "_tag",
+    "-x",
+    "x-",
+    ":5000",
+    "/",
+    "@",
+    ":",
 ];
 
 /// xorshift64*: deterministic, so a failure reproduces from its case number.
@@ -128,9 +159,13 @@ fn input(rng: &mut Rng, seeds: &[String]) -> String {
                 chars.remove(at);
             }
             1 if at < chars.len() => chars[at] = rng.pick(ALPHABET).chars().next().unwrap_or('a'),
-            2 => chars.splice(at..at, rng.pick(CHUNKS).chars()).for_each(drop),
+            2 => chars
+                .splice(at..at, rng.pick(CHUNKS).chars())
+                .for_each(drop),
             3 => chars.truncate(at),
-            _ => chars.splice(at..at, rng.pick(ALPHABET).chars()).for_each(drop),
+            _ => chars
+                .splice(at..at, rng.pick(ALPHABET).chars())
+                .for_each(drop),
         }
         s = chars.into_iter().collect();
     }

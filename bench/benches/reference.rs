@@ -103,7 +103,8 @@ fn ratio() {
     let oci = refs_per_sec(2.0, &|r| {
         oci_spec::distribution::Reference::from_str(r).is_ok()
     });
-    let ours: [(&str, f64); 3] = [
+    let ours: [(&str, f64); 4] = [
+        ("scan", refs_per_sec(2.0, &|r| scan(r).is_ok())),
         ("parse", refs_per_sec(2.0, &|r| parse(r).is_ok())),
         (
             "parse_normalized_named",
