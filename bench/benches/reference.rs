@@ -86,36 +86,44 @@ fn bench(c: &mut Criterion) {
     ratio();
 }
 
-/// References per second of `f` over the mix, from a plain loop of about `secs` seconds.
+/// References per second of `f` over the mix: the fastest of the passes over it in about
+/// `secs` seconds. A pass is short (microseconds) next to a scheduler time slice, so on a
+/// machine shared with other work the best one is the uncontended speed.
 fn refs_per_sec(secs: f64, f: &dyn Fn(&str) -> bool) -> f64 {
-    let mut n = 0u64;
+    let mut best = f64::MAX;
     let start = Instant::now();
     while start.elapsed().as_secs_f64() < secs {
+        let pass = Instant::now();
         for r in REFS {
             black_box(f(black_box(r)));
         }
-        n += REFS.len() as u64;
+        best = best.min(pass.elapsed().as_secs_f64());
     }
-    n as f64 / start.elapsed().as_secs_f64()
+    REFS.len() as f64 / best
 }
 
+/// The speed-ups over oci-spec, from alternating rounds (best of each side), so that a
+/// machine shared with other work loads both sides alike.
 fn ratio() {
-    let oci = refs_per_sec(2.0, &|r| {
-        oci_spec::distribution::Reference::from_str(r).is_ok()
-    });
-    let ours: [(&str, f64); 3] = [
-        ("parse", refs_per_sec(2.0, &|r| parse(r).is_ok())),
-        (
-            "parse_normalized_named",
-            refs_per_sec(2.0, &|r| parse_normalized_named(r).is_ok()),
-        ),
-        (
-            "parse_docker_ref",
-            refs_per_sec(2.0, &|r| parse_docker_ref(r).is_ok()),
-        ),
+    let oci_spec = |r: &str| oci_spec::distribution::Reference::from_str(r).is_ok();
+    let ours: [(&str, &dyn Fn(&str) -> bool); 4] = [
+        ("scan", &|r| scan(r).is_ok()),
+        ("parse", &|r| parse(r).is_ok()),
+        ("parse_normalized_named", &|r| {
+            parse_normalized_named(r).is_ok()
+        }),
+        ("parse_docker_ref", &|r| parse_docker_ref(r).is_ok()),
     ];
+    let mut oci = 0f64;
+    let mut rates = [0f64; 4];
+    for _ in 0..5 {
+        oci = oci.max(refs_per_sec(0.4, &oci_spec));
+        for ((_, f), rate) in ours.iter().zip(rates.iter_mut()) {
+            *rate = rate.max(refs_per_sec(0.4, *f));
+        }
+    }
     println!("oci-spec Reference::from_str: {oci:.0} refs/s");
-    for (name, rate) in ours {
+    for ((name, _), rate) in ours.iter().zip(rates) {
         println!(
             "pullgate {name}: {rate:.0} refs/s, {:.1}x oci-spec",
             rate / oci

@@ -32,7 +32,7 @@ thread_local! {
     /// [`scan_reference`] with its length (no Rust borrow is alive while JS writes).
     static SCAN_IN: RefCell<[u8; SCAN_INPUT]> = const { RefCell::new([0; SCAN_INPUT]) };
     /// The fast path's output: the [`reference::Spans`] of the last successful scan.
-    static SCAN_OUT: [Cell<u32>; 8] = const { [const { Cell::new(0) }; 8] };
+    static SCAN_OUT: [Cell<u32>; 9] = const { [const { Cell::new(0) }; 9] };
 }
 
 /// Where the fast path's input and output live in wasm memory (byte offsets), and the input's
@@ -50,10 +50,11 @@ pub fn scan_layout() -> Vec<u32> {
 /// [`parse_reference`] for the error). Nothing is allocated.
 #[wasm_bindgen(js_name = __scanReference, skip_typescript)]
 pub fn scan_reference(len: usize) -> u32 {
+    // Bytes, not a `str`: a reference is ASCII, so the scan itself rejects anything else and
+    // no UTF-8 validation pass is needed first.
     let spans = SCAN_IN.with(|buf| {
         let buf = buf.try_borrow().ok()?;
-        let text = std::str::from_utf8(buf.get(..len)?).ok()?;
-        reference::scan(text).ok()
+        reference::scan_bytes(buf.get(..len)?).ok()
     });
     let Some(spans) = spans else {
         return 0;
@@ -70,6 +71,49 @@ pub fn scan_reference(len: usize) -> u32 {
     SCAN_OUT.with(|cells| {
         for (cell, value) in cells.iter().zip(values) {
             cell.set(value as u32);
+        }
+    });
+    1
+}
+
+/// The strings [`scan_normalized`] puts before the input (its `head`, by index): `""`,
+/// `"docker.io/"`, `"docker.io/library/"`.
+#[wasm_bindgen(js_name = __normalizedHeads, skip_typescript)]
+pub fn normalized_heads() -> Array {
+    std::iter::once("")
+        .chain(reference::HUB_HEADS)
+        .map(JsValue::from_str)
+        .collect()
+}
+
+/// `normalizeReference`'s (`canonical_only`: `parseNamed`'s) fast path: normalizes the `len`
+/// ASCII bytes JS wrote at the input and, when they are a reference (already canonical, for
+/// `parseNamed`), writes `[domainEnd, pathStart, nameEnd, tagStart, tagEnd, digestStart,
+/// familiarStart, head, cut]` at the output and returns 1: the canonical string is
+/// `heads[head] + input.slice(cut)` and the offsets are into it. Else returns 0 (JS then
+/// calls the export for the error).
+#[wasm_bindgen(js_name = __scanNormalized, skip_typescript)]
+pub fn scan_normalized(len: usize, canonical_only: bool) -> u32 {
+    let parts = SCAN_IN.with(|buf| {
+        let buf = buf.try_borrow().ok()?;
+        let text = std::str::from_utf8(buf.get(..len)?).ok()?;
+        let (head, cut, parsed) = reference::normalized_parts(text).ok()?;
+        if canonical_only && parsed.as_str() != text {
+            return None;
+        }
+        let head = reference::HUB_HEADS
+            .iter()
+            .position(|h| *h == head)
+            .map_or(0, |i| i + 1);
+        Some((parsed.offsets(), head, cut))
+    });
+    let Some((offsets, head, cut)) = parts else {
+        return 0;
+    };
+    let values = offsets.into_iter().chain([head as u32, cut as u32]);
+    SCAN_OUT.with(|cells| {
+        for (cell, value) in cells.iter().zip(values) {
+            cell.set(value);
         }
     });
     1

@@ -64,6 +64,7 @@
 //! `familiar` and `familiarName` (`normalizeReference`).
 
 mod error;
+mod fused;
 mod hub;
 mod normalize;
 mod parse;
@@ -82,8 +83,12 @@ pub use normalize::{
     familiar_name, familiar_string, parse_any_reference, parse_docker_ref, parse_named,
     parse_normalized_named, tag_name_only, AnyReference, NormalizedReference,
 };
+#[cfg(target_arch = "wasm32")]
+pub(crate) use normalize::{normalized_parts, HUB_HEADS};
 pub use parse::{parse, trim_named, with_digest, with_name, with_tag};
 pub use pattern::familiar_match;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use scan::scan_bytes;
 pub use scan::{scan, ScanError, Spans, REPOSITORY_NAME_TOTAL_LENGTH_MAX, TAG_LENGTH_MAX};
 
 /// The default domain of Docker Hub (`defaultDomain`).

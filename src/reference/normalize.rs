@@ -66,12 +66,44 @@ fn changes_when_lowercased(s: &str) -> bool {
 /// (so `""` is [`ReferenceError::InvalidFormat`], and the 255-character limit applies to the
 /// path with any `library/` prefix). Errors quote the input as given.
 pub fn parse_normalized_named(s: &str) -> Result<Reference, ReferenceError> {
-    let (canonical, spans) = normalize(s, 0)?;
-    Ok(Reference::from_spans(canonical, spans))
+    normalized_parts(s).map(|(_, _, reference)| reference)
+}
+
+/// [`parse_normalized_named`] with how its string is made from the input (see
+/// [`normalized_spans`]): `(head, cut, reference)`.
+pub(crate) fn normalized_parts(
+    s: &str,
+) -> Result<(&'static str, usize, Reference), ReferenceError> {
+    let (head, cut, spans) = normalized_spans(s, 0)?;
+    let canonical = canonical_string(head, s.get(cut..).unwrap_or_default(), 0);
+    Ok((head, cut, Reference::from_spans(canonical, spans)))
+}
+
+fn canonical_string(head: &str, tail: &str, spare: usize) -> String {
+    let mut canonical = String::with_capacity(head.len() + tail.len() + spare);
+    canonical.push_str(head);
+    canonical.push_str(tail);
+    canonical
 }
 
 /// The canonical string of `s` and its spans, with room for `spare` more bytes.
 fn normalize(s: &str, spare: usize) -> Result<(String, Spans), ReferenceError> {
+    let (head, cut, spans) = normalized_spans(s, spare)?;
+    let canonical = canonical_string(head, s.get(cut..).unwrap_or_default(), spare);
+    Ok((canonical, spans))
+}
+
+/// `"docker.io/"` and `"docker.io/library/"`: what normalizing puts before a Docker Hub path.
+pub(crate) const HUB_HEADS: [&str; 2] = ["docker.io/", "docker.io/library/"];
+
+/// `ParseNormalizedNamed` without building its string: the canonical string is
+/// `head + &s[cut..]` (`head` is `""` or one of [`HUB_HEADS`]), and the spans are those of
+/// that string, which must have room for `spare` more bytes. The JS bindings assemble the
+/// string themselves from `head` and `cut`.
+pub(crate) fn normalized_spans(
+    s: &str,
+    spare: usize,
+) -> Result<(&'static str, usize, Spans), ReferenceError> {
     if identifier(s) {
         return Err(ReferenceError::NameIsImageId {
             input: s.to_owned(),
@@ -87,35 +119,36 @@ fn normalize(s: &str, spare: usize) -> Result<(String, Spans), ReferenceError> {
             input: s.to_owned(),
         });
     }
-    let mut canonical =
-        String::with_capacity(domain.len() + 1 + prefix.len() + remainder.len() + spare);
-    canonical.push_str(domain);
-    canonical.push('/');
-    canonical.push_str(prefix);
-    canonical.push_str(remainder);
-    if u32::try_from(canonical.len() + spare).is_err() {
+    // The domain is the input's own (the canonical string is the input), or Docker Hub's
+    // before a suffix of the input.
+    let (head, cut) = if domain != DEFAULT_DOMAIN {
+        ("", 0)
+    } else if prefix.is_empty() {
+        (HUB_HEADS[0], s.len() - remainder.len())
+    } else {
+        (HUB_HEADS[1], s.len() - remainder.len())
+    };
+    if u32::try_from(head.len() + s.len() - cut + spare).is_err() {
         return Err(ReferenceError::InvalidFormat {
             input: s.to_owned(),
         });
     }
-    let spans = if domain == DEFAULT_DOMAIN {
-        // Only the remainder needs scanning (see scan_docker_hub_remainder).
-        let shift = domain.len() + 1 + prefix.len();
-        let spans =
-            scan_docker_hub_remainder(remainder, prefix.len()).map_err(|e| e.with_input(s))?;
-        Spans {
-            domain_end: domain.len(),
-            path_start: domain.len() + 1,
-            name_end: spans.name_end + shift,
-            tag_start: spans.tag_start + shift,
-            tag_end: spans.tag_end + shift,
-            digest_start: spans.digest_start + shift,
-            end: spans.end + shift,
-        }
-    } else {
-        scan(&canonical).map_err(|e| e.with_input(s))?
+    if head.is_empty() {
+        return Ok((head, cut, scan(s).map_err(|e| e.with_input(s))?));
+    }
+    // Only the remainder needs scanning (see scan_docker_hub_remainder).
+    let shift = head.len();
+    let spans = scan_docker_hub_remainder(remainder, prefix.len()).map_err(|e| e.with_input(s))?;
+    let spans = Spans {
+        domain_end: domain.len(),
+        path_start: domain.len() + 1,
+        name_end: spans.name_end + shift,
+        tag_start: spans.tag_start + shift,
+        tag_end: spans.tag_end + shift,
+        digest_start: spans.digest_start + shift,
+        end: spans.end + shift,
     };
-    Ok((canonical, spans))
+    Ok((head, cut, spans))
 }
 
 /// `ParseNamed`: [`parse_normalized_named`], and the input must already be that canonical
@@ -307,5 +340,19 @@ impl Serialize for NormalizedReference<'_> {
         map.serialize_entry("familiar", self.familiar())?;
         map.serialize_entry("familiarName", self.familiar_name())?;
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hub_heads_are_the_default_domain_and_prefix() {
+        assert_eq!(HUB_HEADS[0], format!("{DEFAULT_DOMAIN}/"));
+        assert_eq!(
+            HUB_HEADS[1],
+            format!("{DEFAULT_DOMAIN}/{OFFICIAL_REPO_PREFIX}")
+        );
     }
 }

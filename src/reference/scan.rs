@@ -1,5 +1,5 @@
-//! The scanner behind every reference parser: one left-to-right pass per part, no regex, no
-//! backtracking, no allocation (except on one rare error path, see [`scan`]).
+//! The scanner behind every reference parser: no regex, no backtracking, no allocation (except
+//! on one rare error path, see [`scan`]).
 //!
 //! Each predicate checks one production of the grammar in the module doc and is named after
 //! it. Structure is found first (the first `@` starts the digest, a `:` after the last `/`
@@ -12,8 +12,14 @@
 //!   only start the tag, and with no `/` the name has no domain, hence no `:` at all;
 //! - `domain` contains no `/`, so the domain is the name's first part, and the regex prefers it
 //!   (its optional group is greedy) whenever the rest is a valid `path`.
+//!
+//! [`scan`] finds that structure and checks `path` and `tag` in one pass over the name and
+//! tag (one table lookup per byte: a small automaton for `path`, class bits for the rest),
+//! then checks the domain (when there is a `/`) and the digest in one pass each. Issue 4
+//! (speed through the npm package) asked for the single pass; tests/reference_diff.rs holds
+//! it to the several-pass scanner it replaced, kept there as an oracle.
 
-use crate::digest::{classify_verifiable, Rejection};
+use super::fused::reference;
 
 /// `RepositoryNameTotalLengthMax`: the longest `path` (v0.6.0 measures the path, not the
 /// domain).
@@ -134,15 +140,21 @@ pub enum ScanError {
 /// or `K` (U+212A): Go's `strings.ToLower` maps those to ASCII, so the lower-cased retry
 /// builds that string to be exact.
 pub fn scan(s: &str) -> Result<Spans, ScanError> {
-    if s.is_empty() {
+    scan_bytes(s.as_bytes())
+}
+
+/// [`scan`] of bytes that may not be UTF-8 (the JS bindings' input buffer): a reference is
+/// ASCII, so bytes that are not UTF-8 are [`ScanError::InvalidFormat`].
+pub(crate) fn scan_bytes(b: &[u8]) -> Result<Spans, ScanError> {
+    if b.is_empty() {
         return Err(ScanError::NameEmpty);
     }
-    scan_with(s, Domain::Allowed, 0)
+    scan_with(b, Domain::Allowed, 0)
 }
 
 /// Whether the scanned string may start with a domain.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Domain {
+pub(crate) enum Domain {
     /// `name := [domain '/'] remote-name`.
     Allowed,
     /// The name is all `remote-name`.
@@ -154,30 +166,30 @@ enum Domain {
 /// domain, and with a valid path after it the grammar's choice is that domain either way.
 /// The spans are relative to `s`, all in the path.
 pub(crate) fn scan_docker_hub_remainder(s: &str, prefix_len: usize) -> Result<Spans, ScanError> {
-    scan_with(s, Domain::Absent, prefix_len)
+    scan_with(s.as_bytes(), Domain::Absent, prefix_len)
 }
 
-fn scan_with(s: &str, domain: Domain, path_prefix_len: usize) -> Result<Spans, ScanError> {
-    if u32::try_from(s.len()).is_err() {
+fn scan_with(b: &[u8], domain: Domain, path_prefix_len: usize) -> Result<Spans, ScanError> {
+    if u32::try_from(b.len()).is_err() {
         // Offsets are u32 (for the JS bindings); no reference is 4 GiB long.
         return Err(ScanError::InvalidFormat);
     }
-    if !s.is_ascii() {
-        return Err(lowercase_retry_non_ascii(s, domain));
-    }
-    let (spans, needs_lowercase) = reference(s, domain).ok_or(ScanError::InvalidFormat)?;
-    if needs_lowercase {
+    let Some(found) = reference(b, domain) else {
+        // Every byte is checked by an ASCII-only production, so non-ASCII input always
+        // lands here; only then is the lower-cased retry worth its allocation.
+        return Err(match std::str::from_utf8(b) {
+            Ok(s) if !s.is_ascii() => lowercase_retry_non_ascii(s, domain),
+            _ => ScanError::InvalidFormat,
+        });
+    };
+    let spans = found.spans;
+    if found.needs_lowercase {
         return Err(ScanError::NameContainsUppercase);
     }
     if path_prefix_len + spans.name_end - spans.path_start > REPOSITORY_NAME_TOTAL_LENGTH_MAX {
         return Err(ScanError::NameTooLong);
     }
-    if let Some(digest) = spans.digest(s) {
-        classify_verifiable(digest).map_err(|rejection| match rejection {
-            Rejection::Format => ScanError::DigestInvalidFormat,
-            Rejection::Unsupported => ScanError::DigestUnsupported,
-        })?;
-    }
+    found.digest?;
     Ok(spans)
 }
 
@@ -194,7 +206,7 @@ fn lowercase_retry_non_ascii(s: &str, domain: Domain) -> ScanError {
             _ => return ScanError::InvalidFormat,
         }
     }
-    match reference(&lowered, domain) {
+    match reference(lowered.as_bytes(), domain) {
         Some(_) => ScanError::NameContainsUppercase,
         None => ScanError::InvalidFormat,
     }
@@ -216,57 +228,6 @@ pub(crate) fn scan_name(s: &str) -> Result<(usize, usize), ScanError> {
         }
         _ => Err(ScanError::InvalidFormat),
     }
-}
-
-/// `reference := name [ ":" tag ] [ "@" digest ]`, matched case-insensitively in `path`.
-///
-/// Returns the spans and whether a `path-component` held an uppercase letter: then only the
-/// lower-cased string matches, which upstream reports as `ErrNameContainsUppercase`. (Every
-/// other production accepts both cases and lower-casing keeps lengths, so this is exactly
-/// "the lower-cased input matches".)
-fn reference(s: &str, domain: Domain) -> Option<(Spans, bool)> {
-    let b = s.as_bytes();
-    let end = b.len();
-    // The first '@' starts the digest.
-    let at = b.iter().position(|&c| c == b'@').unwrap_or(end);
-    let digest_start = if at < end {
-        if !digest(b.get(at + 1..)?) {
-            return None;
-        }
-        at + 1
-    } else {
-        end
-    };
-    // A ':' after the last '/' starts the tag: look back from the '@' for whichever of the
-    // two comes last (only the tag's length away when there is one).
-    let name_tag = b.get(..at)?;
-    let (name_end, tag_start) = match name_tag.iter().rposition(|&c| c == b':' || c == b'/') {
-        Some(colon) if name_tag.get(colon) == Some(&b':') => {
-            if !tag(name_tag.get(colon + 1..)?) {
-                return None;
-            }
-            (colon, colon + 1)
-        }
-        _ => (at, at),
-    };
-    let name = b.get(..name_end)?;
-    let (domain_end, path_start, needs_lowercase) = match domain {
-        Domain::Allowed => {
-            let first_slash = name.iter().position(|&c| c == b'/').unwrap_or(usize::MAX);
-            name_split(name, first_slash)?
-        }
-        Domain::Absent => (0, 0, remote_name(name)?),
-    };
-    let spans = Spans {
-        domain_end,
-        path_start,
-        name_end,
-        tag_start,
-        tag_end: at,
-        digest_start,
-        end,
-    };
-    Some((spans, needs_lowercase))
 }
 
 /// `name := [domain '/'] remote-name`: `(domain_end, path_start, path_has_uppercase)`.
