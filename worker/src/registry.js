@@ -2,6 +2,7 @@
 // the client key's PullLimiter, verified, cached at the edge by digest, recorded in RepoStats.
 import { core, PullgateError } from "./core.js";
 import { discardBody, registryError } from "./errors.js";
+import { admitLeased, recordIndexLeased, refundLeased } from "./limits.js";
 import { recordPull } from "./stats.js";
 import { upstreamFetch } from "./upstream.js";
 import { verifyingStream } from "./verify.js";
@@ -94,7 +95,8 @@ function parsePath(pathname) {
 }
 
 /**
- * Serves /v2/ for a client key. `limiter` is the key's PullLimiter stub.
+ * Serves /v2/ for client key `key`, admitted by the isolate's lease on the key's limits
+ * (limits.js): no call to the key's PullLimiter unless the lease must be renewed.
  */
 export async function proxy(request, url, env, ctx, settings, key) {
   if (request.method !== "GET" && request.method !== "HEAD") {
@@ -105,11 +107,10 @@ export async function proxy(request, url, env, ctx, settings, key) {
   const invalid = invalidName(url.pathname);
   if (invalid) return invalid;
 
-  const limiter = env.LIMITS.get(env.LIMITS.idFromName(key));
   const target = parsePath(url.pathname);
   const isManifest = target?.kind === "manifests";
   const kind = !isManifest ? KIND_OTHER : request.method === "GET" ? KIND_MANIFEST_GET : KIND_MANIFEST_HEAD;
-  const admission = await limiter.admit(kind, target?.name ?? "", target?.reference ?? "", key);
+  const admission = await admitLeased(env, ctx, key, kind, target?.name ?? "", target?.reference ?? "");
   if (!admission.request.allowed) return withHeaders(requestLimited(admission.request), admission.headers);
   if (kind === KIND_MANIFEST_GET && !admission.pull.allowed) {
     const link = settings.limitDocUrl ?? `${url.origin}/limits`;
@@ -139,11 +140,11 @@ export async function proxy(request, url, env, ctx, settings, key) {
   let headers = admission.headers;
   const reservation = admission.pull?.reservation;
   if (reservation !== undefined && (response.status === 404 || response.status >= 500)) {
-    headers = await limiter.refund(reservation, key);
+    headers = await refundLeased(env, ctx, key, admission);
   } else if (kind === KIND_MANIFEST_GET && response.status === 200) {
     const digest = response.headers.get("docker-content-digest");
     const children = response.children;
-    if (children?.length) await limiter.recordIndex(target.name, children);
+    if (children?.length) recordIndexLeased(env, ctx, key, target.name, children);
     if (admission.pull.counted) {
       const byDigest = DIGEST.test(target.reference);
       recordPull(env, ctx, target.name, { tag: byDigest ? undefined : target.reference, digest: digest ?? (byDigest ? target.reference : undefined) });
