@@ -164,13 +164,40 @@ export async function admitLeased(env, ctx, key, kind, repository, reference) {
     if (!entry.pending) {
       const admission = entry.lease.admit(Date.now(), kind, repository, reference);
       if (admission) return admission;
-      entry.pending = renew(env, ctx, key, entry, kind === KIND_MANIFEST_GET).finally(() => (entry.pending = null));
+      const renewal = renew(env, ctx, key, entry, kind === KIND_MANIFEST_GET).finally(() => (entry.pending = null));
+      entry.pending = renewal;
+      // Kept running if this request goes away: other requests are waiting for it.
+      ctx.waitUntil(renewal.catch(() => {}));
+      await renewal; // this request's own call: its failure is this request's
+      continue;
     }
     entry.waiting++;
     try {
-      await entry.pending;
+      await awaitOther(entry.pending);
+    } catch {
+      // Another request's renewal failed: try again (this request renews itself next).
     } finally {
       entry.waiting--;
+    }
+  }
+}
+
+// How often a request waiting for another request's renewal looks again.
+const WAIT_SLICE_MS = 50;
+
+/**
+ * Waits for a promise made by another request. workerd cancels a request that waits on
+ * nothing of its own as hung ("your Worker's code had hung"), so the waiter holds a timer of
+ * its own while it waits.
+ */
+async function awaitOther(promise) {
+  for (;;) {
+    let timer;
+    const sliced = new Promise((resolve) => (timer = setTimeout(() => resolve(false), WAIT_SLICE_MS)));
+    try {
+      if ((await Promise.race([promise.then(() => true), sliced])) !== false) return;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
@@ -181,8 +208,8 @@ export async function refundLeased(env, ctx, key, admission) {
   const headers = entry.lease.refund(Date.now(), admission.lease, admission.pull.reservation);
   if (headers) return headers;
   // The lease was reported: the pull is the object's now, once the report has landed.
-  await entry.pending?.catch(() => {});
-  await entry.reporting;
+  if (entry.pending) await awaitOther(entry.pending).catch(() => {});
+  if (entry.reporting) await awaitOther(entry.reporting);
   return limiterOf(env, key).refund(admission.pull.reservation, key);
 }
 
