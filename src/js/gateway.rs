@@ -451,6 +451,13 @@ impl GatewayLease {
         self.inner.holds()
     }
 
+    /// When the lease held ends (ms, this isolate's clock; 0: none held): when to give it
+    /// back if it is still held then.
+    #[wasm_bindgen(js_name = expiresMs)]
+    pub fn expires_ms(&self) -> f64 {
+        self.inner.expires_ms().unwrap_or(0) as f64
+    }
+
     /// The serial of the lease held (0: none).
     pub fn serial(&self) -> f64 {
         self.inner.serial() as f64

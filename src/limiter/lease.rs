@@ -309,6 +309,11 @@ impl KeyLease {
         self.live.is_some()
     }
 
+    /// When the lease held ends (the isolate's clock), if one is held.
+    pub fn expires_ms(&self) -> Option<u64> {
+        self.live.as_ref().map(|l| l.expires_ms)
+    }
+
     /// The current lease's serial (0 when none).
     pub fn serial(&self) -> u64 {
         self.live.as_ref().map_or(0, |l| l.serial)
