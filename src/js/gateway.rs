@@ -347,18 +347,8 @@ pub fn limiter_lease(
 pub struct GatewayLease {
     inner: KeyLease,
     source: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LeaseAdmission {
-    request: RequestDecision,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pull: Option<PullDecision>,
-    /// The lease's serial, for [`GatewayLease::refund`].
-    lease: u64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    headers: Vec<(&'static str, String)>,
+    /// The last answer of `admit`, for `decision`.
+    last: Option<lease::Admission>,
 }
 
 #[derive(Serialize)]
@@ -386,36 +376,70 @@ impl GatewayLease {
                 PullPolicy::new(quota(pull_limit, pull_window)),
             ),
             source,
+            last: None,
         }
     }
 
-    /// Answers a request (`kind` as in [`limiter_admit`]) from the lease:
-    /// `{ request, pull?, lease, headers? }` as `limiterAdmit` answers, or `null` when the
-    /// lease must be renewed first.
+    /// Answers a request (`kind` as in [`limiter_admit`]) from the lease: the response's
+    /// rate-limit headers as `name\nvalue` lines ("" when none: not a manifest), the rest of
+    /// the answer then read with [`GatewayLease::decision`]; or `undefined` when the lease
+    /// must be renewed first. A string and an array instead of an object: this is the
+    /// gateway's per-request call, and building and parsing JSON was most of its cost.
     pub fn admit(
         &mut self,
         now_ms: f64,
         kind: u8,
         repository: &str,
         reference: &str,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Option<String>, JsValue> {
         let kind = kind_of(kind)?;
         match self.inner.admit(now_ms as u64, kind, repository, reference) {
-            Step::Renew => Ok(JsValue::NULL),
+            Step::Renew => Ok(None),
             Step::Admitted(a) => {
-                let headers = a
-                    .pull
-                    .as_ref()
-                    .map(|d| pull_headers(d, &self.source))
-                    .unwrap_or_default();
-                to_plain(&LeaseAdmission {
-                    request: a.request,
-                    pull: a.pull,
-                    lease: a.lease,
-                    headers,
-                })
+                let mut text = String::new();
+                if let Some(d) = &a.pull {
+                    for (i, (name, value)) in pull_headers(d, &self.source).iter().enumerate() {
+                        if i > 0 {
+                            text.push('\n');
+                        }
+                        text.push_str(name);
+                        text.push('\n');
+                        text.push_str(value);
+                    }
+                }
+                self.last = Some(a);
+                Ok(Some(text))
             }
         }
+    }
+
+    /// The rest of the last answer of [`GatewayLease::admit`], as numbers: `[request allowed
+    /// (1/0), request limit, request window (s), request retry-after (s), pull (0: not a
+    /// manifest, 1: allowed, 2: refused), pull counted (1/0), reservation (-1: none), lease
+    /// serial]`.
+    pub fn decision(&self) -> Vec<f64> {
+        let Some(a) = &self.last else {
+            return Vec::new();
+        };
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let (pull, counted, reservation) = match &a.pull {
+            None => (0.0, 0.0, -1.0),
+            Some(d) => (
+                if d.allowed { 1.0 } else { 2.0 },
+                flag(d.counted),
+                d.reservation.map_or(-1.0, |r| r.0 as f64),
+            ),
+        };
+        vec![
+            flag(a.request.allowed),
+            f64::from(a.request.limit),
+            f64::from(a.request.window_seconds),
+            a.request.retry_after_seconds as f64,
+            pull,
+            counted,
+            reservation,
+            a.lease as f64,
+        ]
     }
 
     /// Ends the lease held and says what to ask for: `{ report, wantRequests, wantPulls }`

@@ -162,8 +162,8 @@ export async function admitLeased(env, ctx, key, kind, repository, reference) {
   const entry = entryOf(env, ctx, key);
   for (;;) {
     if (!entry.pending) {
-      const admission = entry.lease.admit(Date.now(), kind, repository, reference);
-      if (admission) return admission;
+      const headers = entry.lease.admit(Date.now(), kind, repository, reference);
+      if (headers !== undefined) return admissionOf(entry.lease, headers);
       const renewal = renew(env, ctx, key, entry, kind === KIND_MANIFEST_GET).finally(() => (entry.pending = null));
       entry.pending = renewal;
       // Kept running if this request goes away: other requests are waiting for it.
@@ -180,6 +180,19 @@ export async function admitLeased(env, ctx, key, kind, repository, reference) {
       entry.waiting--;
     }
   }
+}
+
+/** The lease's answer as PullLimiter.admit shapes it (GatewayLease.admit and .decision). */
+function admissionOf(lease, text) {
+  const d = lease.decision();
+  const headers = [];
+  if (text) {
+    const lines = text.split("\n");
+    for (let i = 0; i + 1 < lines.length; i += 2) headers.push([lines[i], lines[i + 1]]);
+  }
+  const admission = { request: { allowed: d[0] === 1, limit: d[1], windowSeconds: d[2], retryAfterSeconds: d[3] }, lease: d[7], headers };
+  if (d[4] !== 0) admission.pull = { allowed: d[4] === 1, counted: d[5] === 1, reservation: d[6] >= 0 ? d[6] : undefined };
+  return admission;
 }
 
 // How often a request waiting for another request's renewal looks again.
