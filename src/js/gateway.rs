@@ -342,8 +342,10 @@ pub fn limiter_lease(
 }
 
 /// An isolate's lease on one client key's limits (see [`crate::limiter::lease`]): answers
-/// requests without calling the key's Durable Object until it must be renewed.
-#[wasm_bindgen(js_name = GatewayLease)]
+/// requests without calling the key's Durable Object until it must be renewed. Gateway-only:
+/// kept out of the package's `.d.ts` (its class declaration uses `Symbol.dispose`, which the
+/// package's ES2022 typings don't have).
+#[wasm_bindgen(js_name = GatewayLease, skip_typescript)]
 pub struct GatewayLease {
     inner: KeyLease,
     source: String,
