@@ -446,3 +446,37 @@ proptest! {
         prop_assert_eq!(r.remaining, MANY.limit - requests - 1);
     }
 }
+
+#[test]
+fn a_renewal_for_other_requests_gives_the_pulls_back() {
+    let mut owner = Owner::new(quota(100, 3600), MANY);
+    let mut lease = KeyLease::new(MANY, owner.policy);
+    admit(&mut owner, &mut lease, T0, Kind::ManifestGet, "latest");
+    admit(&mut owner, &mut lease, T0 + 1, Kind::ManifestGet, "latest"); // a lease of 2
+    assert_eq!(owner.remaining(T0 + 1), 97, "2 made, 1 held");
+    // Requests used up, a blob GET renews: the held pull goes back, none is asked for.
+    let r = lease.begin_renewal(false, 1);
+    assert_eq!(r.want_pulls, 0);
+    settle(
+        &mut owner.pulls,
+        &mut owner.requests,
+        &owner.policy,
+        &owner.quota,
+        T0 + 2,
+        &r.report,
+    );
+    assert_eq!(owner.remaining(T0 + 2), 98);
+    // The next manifest GET asks from the last pull lease's use (1 of 2: 1), not from the
+    // request-only lease in between (0).
+    let g = grant(
+        &mut owner.pulls,
+        &mut owner.requests,
+        &owner.policy,
+        &owner.quota,
+        T0 + 2,
+        r.want_requests,
+        0,
+    );
+    lease.install(T0 + 2, T0 + 2, g);
+    assert_eq!(lease.begin_renewal(true, 1).want_pulls, 1);
+}

@@ -268,6 +268,8 @@ pub struct KeyLease {
     serial: u64,
     live: Option<Live>,
     last: Option<Last>,
+    /// How the last lease with pulls (or refused them) went.
+    last_pulls: Option<Last>,
     /// Indexes served: when (ms) and fingerprints of `repository@child`.
     indexes: Vec<(u64, Vec<u32>)>,
 }
@@ -300,6 +302,7 @@ impl KeyLease {
             serial: 0,
             live: None,
             last: None,
+            last_pulls: None,
             indexes: Vec::new(),
         }
     }
@@ -402,21 +405,17 @@ impl KeyLease {
     /// the request waiting is a manifest GET, `demand` the requests waiting.
     pub fn begin_renewal(&mut self, need_pulls: bool, demand: u32) -> Renewal {
         let report = self.take_report();
-        let (want_requests, want_pulls) = match self.last {
-            None => (1, u32::from(need_pulls)),
-            Some(last) => {
-                let requests = next_want(last.requests, last.requests_used, demand);
-                let pulls = if need_pulls || last.pulls_used > 0 {
-                    next_want(
-                        last.pulls,
-                        last.pulls_used,
-                        if need_pulls { demand } else { 1 },
-                    )
-                } else {
-                    0
-                };
-                (requests, pulls)
-            }
+        let want_requests = match self.last {
+            None => 1,
+            Some(last) => next_want(last.requests, last.requests_used, demand),
+        };
+        // Pulls only for a manifest GET: a lease renewed for other requests gives its pulls
+        // back rather than hold them (the key's budget, as the explorer reads it from the
+        // owner, counts held pulls as spent).
+        let want_pulls = match (need_pulls, self.last_pulls) {
+            (false, _) => 0,
+            (true, None) => 1,
+            (true, Some(last)) => next_want(last.pulls, last.pulls_used, demand),
         };
         Renewal {
             report,
@@ -446,12 +445,16 @@ impl KeyLease {
         let Some(live) = self.live.take() else {
             return Report::default();
         };
-        self.last = Some(Last {
+        let last = Last {
             requests: live.grant.requests,
             requests_used: live.requests_used,
             pulls: live.grant.pulls,
             pulls_used: live.pulls_used,
-        });
+        };
+        self.last = Some(last);
+        if live.grant.pulls > 0 || !live.grant.pull.allowed {
+            self.last_pulls = Some(last);
+        }
         Report {
             lease: live.grant.lease,
             uses: live.uses,
