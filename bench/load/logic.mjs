@@ -37,3 +37,23 @@ const parts = [
 ];
 const children = time("gatewayIndexChildren (multi-arch index)", () => core.gatewayIndexChildren(index));
 console.log(`per manifest GET (image by tag): ${parts.reduce((a, b) => a + b, 0).toFixed(1)} us; an index adds ${children.toFixed(1)} us`);
+
+// With leases (limiter/lease.rs): the isolate answers from its lease; the client key and the
+// name check are remembered per isolate. A busy key at 1000 GETs/s: renewals (settle + grant,
+// the PullLimiter's side) included, amortized.
+const lease = new core.GatewayLease(3000000, 60, 1000000, 21600, "192.0.2.1");
+let leaseRequests = "";
+let leasePulls = "";
+const leased = time("GatewayLease.admit + decision (renewals incl.)", (i) => {
+  const now = t0 + i;
+  if (lease.admit(now, 2, "library/alpine", "latest") === undefined) {
+    const r = lease.beginRenewal(true, 1);
+    const a = core.limiterLease(leaseRequests, leasePulls, 3000000, 60, 1000000, 21600, now, r.report, r.wantRequests, r.wantPulls);
+    leaseRequests = a.requestState;
+    leasePulls = a.pullState;
+    lease.install(now, now, a.grant);
+    lease.admit(now, 2, "library/alpine", "latest");
+  }
+  lease.decision();
+});
+console.log(`per manifest GET with leases: ${(leased + parts[3]).toFixed(1)} us (admission and the manifest's digest)`);

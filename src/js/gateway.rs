@@ -4,6 +4,10 @@
 //! strings the core serializes ([`PullState`], [`RequestState`]) and hands them here with the
 //! clock; each call returns the new states and the decision as plain data, with the response
 //! headers already formatted, so one crossing per request does the whole rule.
+//!
+//! Leases ([`crate::limiter::lease`]): the object grants them with [`limiter_lease`], each
+//! isolate holds one per client key in a [`GatewayLease`] and answers from it, calling the
+//! object only to renew. Reports and grants cross between the two as JSON strings.
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -11,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use super::{bytes_of, invalid_argument, to_js, to_plain};
 use crate::auth::{client_key, DEFAULT_IPV6_PREFIX};
 use crate::digest::Digest;
+use crate::limiter::lease::{self, KeyLease, Step};
 use crate::limiter::{
     self, check_request, PullDecision, PullPolicy, PullState, Quota, RequestDecision, RequestState,
     Reservation,
@@ -270,4 +275,247 @@ pub fn limiter_budget(
     let pulls: PullState = state_of(pull_state, "pullState")?;
     let policy = PullPolicy::new(quota(pull_limit, pull_window));
     to_plain(&limiter::budget(&pulls, &policy, now_ms as u64))
+}
+
+fn kind_of(kind: u8) -> Result<lease::Kind, JsValue> {
+    match kind {
+        0 => Ok(lease::Kind::Other),
+        1 => Ok(lease::Kind::ManifestHead),
+        2 => Ok(lease::Kind::ManifestGet),
+        _ => Err(invalid_argument("kind", "0, 1 or 2")),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LeaseAnswer {
+    /// The new request-limit state.
+    request_state: String,
+    /// The new pull state.
+    pull_state: String,
+    /// The grant, as JSON for [`GatewayLease::install`] (absent when only settling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant: Option<String>,
+}
+
+/// The owner's side of a lease, in one call: settles `report` (a JSON [`lease::Report`] from
+/// [`GatewayLease::begin_renewal`] or [`GatewayLease::return_lease`], or "") and, unless
+/// `want_requests` is 0, grants a new lease of up to `want_requests` requests and
+/// `want_pulls` pulls. Returns `{ requestState, pullState, grant? }`.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = limiterLease)]
+pub fn limiter_lease(
+    request_state: &str,
+    pull_state: &str,
+    request_limit: u32,
+    request_window: u32,
+    pull_limit: u32,
+    pull_window: u32,
+    now_ms: f64,
+    report: &str,
+    want_requests: u32,
+    want_pulls: u32,
+) -> Result<JsValue, JsValue> {
+    let now = now_ms as u64;
+    let mut requests: RequestState = state_of(request_state, "requestState")?;
+    let mut pulls: PullState = state_of(pull_state, "pullState")?;
+    let report: lease::Report = state_of(report, "report")?;
+    let quota_r = quota(request_limit, request_window);
+    let policy = PullPolicy::new(quota(pull_limit, pull_window));
+    lease::settle(&mut pulls, &mut requests, &policy, &quota_r, now, &report);
+    let grant = (want_requests > 0).then(|| {
+        to_json(&lease::grant(
+            &mut pulls,
+            &mut requests,
+            &policy,
+            &quota_r,
+            now,
+            want_requests,
+            want_pulls,
+        ))
+    });
+    to_plain(&LeaseAnswer {
+        request_state: to_json(&requests),
+        pull_state: to_json(&pulls),
+        grant,
+    })
+}
+
+/// An isolate's lease on one client key's limits (see [`crate::limiter::lease`]): answers
+/// requests without calling the key's Durable Object until it must be renewed. Gateway-only:
+/// kept out of the package's `.d.ts` (its class declaration uses `Symbol.dispose`, which the
+/// package's ES2022 typings don't have).
+#[wasm_bindgen(js_name = GatewayLease, skip_typescript)]
+pub struct GatewayLease {
+    inner: KeyLease,
+    source: String,
+    /// The last answer of `admit`, for `decision`.
+    last: Option<lease::Admission>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RenewalOut {
+    report: String,
+    want_requests: u32,
+    want_pulls: u32,
+}
+
+#[wasm_bindgen(js_class = GatewayLease)]
+impl GatewayLease {
+    /// No lease yet, for client key `source` under the given limits.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        request_limit: u32,
+        request_window: u32,
+        pull_limit: u32,
+        pull_window: u32,
+        source: String,
+    ) -> GatewayLease {
+        GatewayLease {
+            inner: KeyLease::new(
+                quota(request_limit, request_window),
+                PullPolicy::new(quota(pull_limit, pull_window)),
+            ),
+            source,
+            last: None,
+        }
+    }
+
+    /// Answers a request (`kind` as in [`limiter_admit`]) from the lease: the response's
+    /// rate-limit headers as `name\nvalue` lines ("" when none: not a manifest), the rest of
+    /// the answer then read with [`GatewayLease::decision`]; or `undefined` when the lease
+    /// must be renewed first. A string and an array instead of an object: this is the
+    /// gateway's per-request call, and building and parsing JSON was most of its cost.
+    pub fn admit(
+        &mut self,
+        now_ms: f64,
+        kind: u8,
+        repository: &str,
+        reference: &str,
+    ) -> Result<Option<String>, JsValue> {
+        let kind = kind_of(kind)?;
+        match self.inner.admit(now_ms as u64, kind, repository, reference) {
+            Step::Renew => Ok(None),
+            Step::Admitted(a) => {
+                let mut text = String::new();
+                if let Some(d) = &a.pull {
+                    for (i, (name, value)) in pull_headers(d, &self.source).iter().enumerate() {
+                        if i > 0 {
+                            text.push('\n');
+                        }
+                        text.push_str(name);
+                        text.push('\n');
+                        text.push_str(value);
+                    }
+                }
+                self.last = Some(a);
+                Ok(Some(text))
+            }
+        }
+    }
+
+    /// The rest of the last answer of [`GatewayLease::admit`], as numbers: `[request allowed
+    /// (1/0), request limit, request window (s), request retry-after (s), pull (0: not a
+    /// manifest, 1: allowed, 2: refused), pull counted (1/0), reservation (-1: none), lease
+    /// serial]`.
+    pub fn decision(&self) -> Vec<f64> {
+        let Some(a) = &self.last else {
+            return Vec::new();
+        };
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let (pull, counted, reservation) = match &a.pull {
+            None => (0.0, 0.0, -1.0),
+            Some(d) => (
+                if d.allowed { 1.0 } else { 2.0 },
+                flag(d.counted),
+                d.reservation.map_or(-1.0, |r| r.0 as f64),
+            ),
+        };
+        vec![
+            flag(a.request.allowed),
+            f64::from(a.request.limit),
+            f64::from(a.request.window_seconds),
+            a.request.retry_after_seconds as f64,
+            pull,
+            counted,
+            reservation,
+            a.lease as f64,
+        ]
+    }
+
+    /// Ends the lease held and says what to ask for: `{ report, wantRequests, wantPulls }`
+    /// (`report` a JSON string for `limiterLease`). `needPulls`: the request waiting is a
+    /// manifest GET; `demand`: how many requests are waiting.
+    #[wasm_bindgen(js_name = beginRenewal)]
+    pub fn begin_renewal(&mut self, need_pulls: bool, demand: u32) -> Result<JsValue, JsValue> {
+        let r = self.inner.begin_renewal(need_pulls, demand);
+        to_plain(&RenewalOut {
+            report: to_json(&r.report),
+            want_requests: r.want_requests,
+            want_pulls: r.want_pulls,
+        })
+    }
+
+    /// Holds `grant` (the JSON string `limiterLease` returned), asked for at `sentMs`,
+    /// received at `nowMs`. Returns the lease's serial.
+    pub fn install(&mut self, sent_ms: f64, now_ms: f64, grant: &str) -> Result<f64, JsValue> {
+        let grant: lease::Grant = serde_json::from_str(grant)
+            .map_err(|e| invalid_argument("grant", &format!("a lease grant ({e})")))?;
+        Ok(self.inner.install(sent_ms as u64, now_ms as u64, grant) as f64)
+    }
+
+    /// Ends lease `serial` if it is still held: its report (JSON for `limiterLease`), or
+    /// `undefined`.
+    #[wasm_bindgen(js_name = returnLease)]
+    pub fn return_lease(&mut self, serial: f64) -> Option<String> {
+        self.inner.return_lease(serial as u64).map(|r| to_json(&r))
+    }
+
+    /// Whether a lease is held (a report to send back).
+    pub fn holds(&self) -> bool {
+        self.inner.holds()
+    }
+
+    /// When the lease held ends (ms, this isolate's clock; 0: none held): when to give it
+    /// back if it is still held then.
+    #[wasm_bindgen(js_name = expiresMs)]
+    pub fn expires_ms(&self) -> f64 {
+        self.inner.expires_ms().unwrap_or(0) as f64
+    }
+
+    /// The serial of the lease held (0: none).
+    pub fn serial(&self) -> f64 {
+        self.inner.serial() as f64
+    }
+
+    /// Gives back the pull `reservation` made under lease `serial` (upstream 404 or 5xx):
+    /// the response's headers after it, or `null` when the lease's report has gone and the
+    /// refund is the object's (`refund`).
+    pub fn refund(
+        &mut self,
+        now_ms: f64,
+        serial: f64,
+        reservation: f64,
+    ) -> Result<JsValue, JsValue> {
+        match self.inner.refund(
+            now_ms as u64,
+            serial as u64,
+            Reservation(reservation as u64),
+        ) {
+            Some(d) => to_plain(&pull_headers(&d, &self.source)),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Remembers that an index of `repository` listing `children` was served: one GET of
+    /// one of them soon after is the same pull.
+    #[wasm_bindgen(js_name = recordIndex)]
+    pub fn record_index(&mut self, now_ms: f64, repository: &str, children: Vec<String>) {
+        self.inner.record_index(
+            now_ms as u64,
+            repository,
+            children.iter().map(String::as_str),
+        );
+    }
 }

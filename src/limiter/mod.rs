@@ -7,15 +7,19 @@
 //!   404/5xx, retry-after, and the rule that a GET of an index followed within a short window
 //!   by a GET of one of its manifests is one pull.
 //! * [`request`]: the request limit: a sliding-window counter whose state is three numbers.
+//! * [`lease`]: both budgets handed out in short leases to the isolates serving a key, so a
+//!   busy key's requests need no call to the state's owner each, with the limits still exact.
 //!
 //! Header values for responses come from the [`crate::ratelimit`] producers
 //! ([`format_docker`](crate::ratelimit::format_docker),
 //! [`format_service_limit`](crate::ratelimit::format_service_limit)).
 
+pub mod lease;
 pub mod pull;
 pub mod request;
 
 pub use crate::ratelimit::Quota;
+pub use lease::{grant, settle, Grant, KeyLease, Report};
 pub use pull::{
     budget, record_index, refund, remaining, reserve, retry_after, PullDecision, PullPolicy,
     PullState, Reservation,

@@ -81,9 +81,33 @@ struct RecentIndex {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullState {
     #[serde(rename = "p", default)]
-    pulls: Vec<(u64, u32)>,
+    pub(super) pulls: Vec<(u64, u32)>,
     #[serde(rename = "i", default, skip_serializing_if = "Vec::is_empty")]
     indexes: Vec<RecentIndex>,
+    /// Pulls leased to isolates and not yet reported back ([`super::lease`]).
+    #[serde(rename = "l", default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) leases: Vec<Held>,
+    /// The id of the next lease.
+    #[serde(rename = "n", default, skip_serializing_if = "is_zero")]
+    pub(super) next_lease: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// A lease of `count` pulls, held by an isolate from `granted_ms` until it reports back or
+/// `expires_ms` passes ([`super::lease`]). While held, all `count` pulls are counted as made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Held {
+    #[serde(rename = "i")]
+    pub(super) id: u64,
+    #[serde(rename = "c")]
+    pub(super) count: u32,
+    #[serde(rename = "g")]
+    pub(super) granted_ms: u64,
+    #[serde(rename = "e")]
+    pub(super) expires_ms: u64,
 }
 
 /// Identifies a counted pull for [`refund`]: the second it was counted under.
@@ -115,21 +139,21 @@ pub struct PullDecision {
 }
 
 /// The second a pull at `now_ms` is kept under (rounded up).
-fn second_of(now_ms: u64) -> u64 {
+pub(super) fn second_of(now_ms: u64) -> u64 {
     now_ms.div_ceil(1000)
 }
 
 /// When a bucket's pulls free up, in ms.
-fn frees_at(second: u64, window_ms: u64) -> u64 {
+pub(super) fn frees_at(second: u64, window_ms: u64) -> u64 {
     second.saturating_mul(1000).saturating_add(window_ms)
 }
 
-fn secs_until(now_ms: u64, at_ms: u64) -> u64 {
+pub(super) fn secs_until(now_ms: u64, at_ms: u64) -> u64 {
     at_ms.saturating_sub(now_ms).div_ceil(1000)
 }
 
 /// FNV-1a over `repository`, a NUL, and `digest`.
-fn child_key(repository: &str, digest: &str) -> u32 {
+pub(super) fn child_key(repository: &str, digest: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for b in repository.bytes().chain([0u8]).chain(digest.bytes()) {
         h ^= u32::from(b);
@@ -169,10 +193,26 @@ impl PullState {
         }
     }
 
-    /// Drops pulls that have freed up and indexes past the child window.
-    fn prune(&mut self, policy: &PullPolicy, now_ms: u64) {
+    /// Drops pulls that have freed up and indexes past the child window; a lease whose
+    /// holder has not reported back [`super::lease::LEASE_GRACE_MS`] after it expired is
+    /// charged in full, as made at its expiry (the latest its holder could have used it).
+    pub(super) fn prune(&mut self, policy: &PullPolicy, now_ms: u64) {
         self.normalize();
         let window_ms = policy.window_ms();
+        if self
+            .leases
+            .iter()
+            .any(|l| l.expires_ms.saturating_add(super::lease::LEASE_GRACE_MS) <= now_ms)
+        {
+            let (lapsed, held): (Vec<Held>, Vec<Held>) = self
+                .leases
+                .iter()
+                .partition(|l| l.expires_ms.saturating_add(super::lease::LEASE_GRACE_MS) <= now_ms);
+            self.leases = held;
+            for l in lapsed {
+                self.add_n(second_of(l.expires_ms), l.count);
+            }
+        }
         self.pulls.retain(|b| frees_at(b.0, window_ms) > now_ms);
         let child_ms = u64::from(policy.child_window_seconds) * 1000;
         self.indexes
@@ -193,6 +233,16 @@ impl PullState {
         }
     }
 
+    /// Pulls held by leases.
+    pub(super) fn leased(&self) -> u64 {
+        self.leases.iter().map(|l| u64::from(l.count)).sum()
+    }
+
+    /// Pulls made in the window plus pulls leased: what the limit is checked against.
+    pub(super) fn occupied(&self, policy: &PullPolicy, now_ms: u64) -> u64 {
+        self.used(policy, now_ms).saturating_add(self.leased())
+    }
+
     fn used(&self, policy: &PullPolicy, now_ms: u64) -> u64 {
         let window_ms = policy.window_ms();
         self.pulls
@@ -203,24 +253,32 @@ impl PullState {
     }
 
     fn add(&mut self, second: u64) {
+        self.add_n(second, 1);
+    }
+
+    /// Counts `n` pulls made at `second`.
+    pub(super) fn add_n(&mut self, second: u64, n: u32) {
+        if n == 0 {
+            return;
+        }
         match self.pulls.binary_search_by_key(&second, |b| b.0) {
             Ok(i) => {
                 if let Some(b) = self.pulls.get_mut(i) {
-                    b.1 = b.1.saturating_add(1);
+                    b.1 = b.1.saturating_add(n);
                 }
             }
-            Err(i) => self.pulls.insert(i, (second, 1)),
+            Err(i) => self.pulls.insert(i, (second, n)),
         }
         while self.pulls.len() > MAX_BUCKETS {
             self.merge_closest();
         }
     }
 
-    /// The decision fields that describe the budget at `now_ms`.
-    fn snapshot(&self, policy: &PullPolicy, now_ms: u64) -> PullDecision {
+    /// The decision fields that describe the budget at `now_ms` (pulls leased count as made).
+    pub(super) fn snapshot(&self, policy: &PullPolicy, now_ms: u64) -> PullDecision {
         let window_ms = policy.window_ms();
         let limit = policy.quota.limit;
-        let used = self.used(policy, now_ms);
+        let used = self.occupied(policy, now_ms);
         let remaining = u64::from(limit).saturating_sub(used);
         let oldest = self
             .pulls
@@ -243,22 +301,28 @@ impl PullState {
         }
     }
 
-    /// Seconds until fewer than `limit` pulls are in the window.
+    /// Seconds until fewer than `limit` pulls are in the window (`used` counting leased
+    /// pulls). A lease is taken to free its pulls when it expires: the soonest they can come
+    /// back (its holder reports unused pulls then; used ones free a window after their use).
     fn wait(&self, policy: &PullPolicy, now_ms: u64, used: u64) -> u64 {
         let window_ms = policy.window_ms();
         let limit = u64::from(policy.quota.limit);
         if limit == 0 {
             return u64::from(policy.quota.window_seconds).max(1);
         }
-        let mut to_free = used.saturating_sub(limit) + 1;
-        for b in self
+        let mut events: Vec<(u64, u32)> = self
             .pulls
             .iter()
             .filter(|b| frees_at(b.0, window_ms) > now_ms)
-        {
-            to_free = to_free.saturating_sub(u64::from(b.1));
+            .map(|b| (frees_at(b.0, window_ms), b.1))
+            .chain(self.leases.iter().map(|l| (l.expires_ms, l.count)))
+            .collect();
+        events.sort_unstable_by_key(|e| e.0);
+        let mut to_free = used.saturating_sub(limit) + 1;
+        for (at_ms, n) in events {
+            to_free = to_free.saturating_sub(u64::from(n));
             if to_free == 0 {
-                return secs_until(now_ms, frees_at(b.0, window_ms)).max(1);
+                return secs_until(now_ms, at_ms).max(1);
             }
         }
         u64::from(policy.quota.window_seconds).max(1)
@@ -303,7 +367,7 @@ pub fn reserve(
             return d;
         }
     }
-    let used = state.used(policy, now_ms);
+    let used = state.occupied(policy, now_ms);
     if used < u64::from(policy.quota.limit) {
         let second = second_of(now_ms);
         state.add(second);

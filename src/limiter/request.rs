@@ -52,17 +52,20 @@ pub struct RequestDecision {
 /// assert_eq!(admitted, 3);
 /// ```
 pub fn check_request(state: &mut RequestState, quota: &Quota, now_ms: u64) -> RequestDecision {
-    let w = u64::from(quota.window_seconds.max(1)) * 1000;
-    let aligned = now_ms - now_ms % w;
-    if aligned > state.start_ms {
-        if aligned == state.start_ms.saturating_add(w) {
-            state.previous = state.current;
-        } else {
-            state.previous = 0;
-        }
-        state.current = 0;
-        state.start_ms = aligned;
-    }
+    reserve_requests(state, quota, now_ms, |_| 1).1
+}
+
+/// Reserves up to `share(free)` requests at once, `free` being how many the estimate admits
+/// now (at least 1 when called): the request-limit side of a lease ([`super::lease`]).
+/// Returns how many were reserved (0 when refused) and the decision after reserving them.
+pub(super) fn reserve_requests(
+    state: &mut RequestState,
+    quota: &Quota,
+    now_ms: u64,
+    share: impl FnOnce(u64) -> u32,
+) -> (u32, RequestDecision) {
+    let w = window_ms(quota);
+    roll(state, w, now_ms);
     // A clock that went back stays in the window it had reached.
     let e = now_ms.saturating_sub(state.start_ms).min(w - 1);
     let limit = u128::from(quota.limit);
@@ -78,14 +81,61 @@ pub fn check_request(state: &mut RequestState, quota: &Quota, now_ms: u64) -> Re
         retry_after_seconds: 0,
     };
     if load + w <= limit * w {
-        state.current = state.current.saturating_add(1);
+        let free = u64::try_from((limit * w - load) / w).unwrap_or(u64::MAX);
+        let granted = share(free).clamp(1, u32::try_from(free).unwrap_or(u32::MAX));
+        state.current = state.current.saturating_add(granted);
         decision.allowed = true;
-        let left = (limit * w - load - w) / w;
+        let left = free - u64::from(granted);
         decision.remaining = u32::try_from(left).unwrap_or(u32::MAX);
+        (granted, decision)
     } else {
         decision.retry_after_seconds = wait_ms(limit, w, e, prev, cur).div_ceil(1000).max(1);
+        (0, decision)
     }
-    decision
+}
+
+/// Gives back `unused` requests reserved in the window that started at `window_start_ms`:
+/// from the current window's count, or the previous one's if the window has moved on once
+/// since (later than that they no longer weigh on the estimate).
+pub(super) fn return_requests(
+    state: &mut RequestState,
+    quota: &Quota,
+    now_ms: u64,
+    window_start_ms: u64,
+    unused: u32,
+) {
+    let w = window_ms(quota);
+    roll(state, w, now_ms);
+    if window_start_ms == state.start_ms {
+        state.current = state.current.saturating_sub(unused);
+    } else if window_start_ms.saturating_add(w) == state.start_ms {
+        state.previous = state.previous.saturating_sub(unused);
+    }
+}
+
+impl RequestState {
+    /// Where the current window started (ms).
+    pub(super) fn window_start_ms(&self) -> u64 {
+        self.start_ms
+    }
+}
+
+fn window_ms(quota: &Quota) -> u64 {
+    u64::from(quota.window_seconds.max(1)) * 1000
+}
+
+/// Moves the state to the window `now_ms` falls in.
+fn roll(state: &mut RequestState, w: u64, now_ms: u64) {
+    let aligned = now_ms - now_ms % w;
+    if aligned > state.start_ms {
+        if aligned == state.start_ms.saturating_add(w) {
+            state.previous = state.current;
+        } else {
+            state.previous = 0;
+        }
+        state.current = 0;
+        state.start_ms = aligned;
+    }
 }
 
 /// Milliseconds until `prev * (w - e) + cur * w + w <= limit * w` holds again.

@@ -28,6 +28,17 @@ export function settingsOf(env) {
 export function clientKeyOf(request, settings) {
   const value = request.headers.get(settings.clientIpHeader);
   if (!value) throw new PullgateError("HEADER_INVALID", `the request has no ${settings.clientIpHeader} header to key limits on (see CLIENT_IP_HEADER)`);
-  const ip = value.split(",").pop().trim();
-  return core.gatewayClientKey(ip);
+  const ip = value.includes(",") ? value.split(",").pop().trim() : value.trim();
+  let key = keys.get(ip);
+  if (key === undefined) {
+    key = core.gatewayClientKey(ip);
+    if (keys.size >= MAX_KEYS) keys.clear();
+    keys.set(ip, key);
+  }
+  return key;
 }
+
+// The core's answer per address, remembered in the isolate (a busy client sends the same
+// address on every request; the wasm call was a visible part of a request's CPU).
+const MAX_KEYS = 4096;
+const keys = new Map();

@@ -3,6 +3,7 @@
 import { cachedBlob, cachedManifest, checkedDigest, sized, storeBlob, storeManifest } from "./cache.js";
 import { core, PullgateError } from "./core.js";
 import { discardBody, registryError } from "./errors.js";
+import { admitLeased, recordIndexLeased, refundLeased } from "./limits.js";
 import { recordPull } from "./stats.js";
 import { idleTimeout, upstreamFetch } from "./upstream.js";
 import { verifyingStream } from "./verify.js";
@@ -63,7 +64,8 @@ function parsePath(pathname) {
 }
 
 /**
- * Serves /v2/ for a client key. `limiter` is the key's PullLimiter stub.
+ * Serves /v2/ for client key `key`, admitted by the isolate's lease on the key's limits
+ * (limits.js): no call to the key's PullLimiter unless the lease must be renewed.
  */
 export async function proxy(request, url, env, ctx, settings, key) {
   if (request.method !== "GET" && request.method !== "HEAD") {
@@ -74,11 +76,10 @@ export async function proxy(request, url, env, ctx, settings, key) {
   const invalid = invalidName(url.pathname);
   if (invalid) return invalid;
 
-  const limiter = env.LIMITS.get(env.LIMITS.idFromName(key));
   const target = parsePath(url.pathname);
   const isManifest = target?.kind === "manifests";
   const kind = !isManifest ? KIND_OTHER : request.method === "GET" ? KIND_MANIFEST_GET : KIND_MANIFEST_HEAD;
-  const admission = await limiter.admit(kind, target?.name ?? "", target?.reference ?? "", key);
+  const admission = await admitLeased(env, ctx, key, kind, target?.name ?? "", target?.reference ?? "");
   if (!admission.request.allowed) return withHeaders(requestLimited(admission.request), admission.headers);
   if (kind === KIND_MANIFEST_GET && !admission.pull.allowed) {
     const link = settings.limitDocUrl ?? `${url.origin}/limits`;
@@ -108,11 +109,11 @@ export async function proxy(request, url, env, ctx, settings, key) {
   let headers = admission.headers;
   const reservation = admission.pull?.reservation;
   if (reservation !== undefined && (response.status === 404 || response.status >= 500)) {
-    headers = await limiter.refund(reservation, key);
+    headers = await refundLeased(env, ctx, key, admission);
   } else if (kind === KIND_MANIFEST_GET && response.status === 200) {
     const digest = response.headers.get("docker-content-digest");
     const children = response.children;
-    if (children?.length) await limiter.recordIndex(target.name, children);
+    if (children?.length) recordIndexLeased(env, ctx, key, target.name, children);
     if (admission.pull.counted) {
       const byDigest = DIGEST.test(target.reference);
       recordPull(env, ctx, target.name, { tag: byDigest ? undefined : target.reference, digest: digest ?? (byDigest ? target.reference : undefined) });
@@ -223,6 +224,11 @@ async function blob(request, url, env, ctx, settings, target) {
   return new Response(sized(client, length).readable, { status: 200, headers });
 }
 
+// Names the core accepted, remembered in the isolate (a pull's requests all name the same
+// repository; the check was a visible part of a request's CPU).
+const MAX_VALID_NAMES = 4096;
+const validNames = new Set();
+
 /**
  * A 400 NAME_INVALID when the repository name in a /v2/<name>/(manifests|blobs|tags)/ path is
  * not one (checked by the core's reference grammar), else null. Invalid names never reach the
@@ -231,12 +237,17 @@ async function blob(request, url, env, ctx, settings, target) {
 function invalidName(pathname) {
   const match = pathname.match(/^\/v2\/(.+)\/(?:manifests\/[^/]+|blobs\/[^/]+|tags\/list)$/);
   if (!match) return null;
+  if (validNames.has(match[1])) return null;
   let name;
   try {
     name = decodeURIComponent(match[1]);
     const reference = core.parseReference(name);
     // A repository name is a bare name: "x:1" or "host:5000/x" parse, but name a tag or a port.
-    if (reference.name === name && !reference.tag && !reference.digest && !name.includes(":")) return null;
+    if (reference.name === name && !reference.tag && !reference.digest && !name.includes(":")) {
+      if (validNames.size >= MAX_VALID_NAMES) validNames.clear();
+      validNames.add(match[1]);
+      return null;
+    }
   } catch (err) {
     if (err instanceof PullgateError) {
       return registryError(400, "NAME_INVALID", `invalid repository name: ${err.message} (${err.code})`);

@@ -2,7 +2,8 @@
 // each tag and digest was pulled (counted pulls only) and when last.
 //
 // Interface
-//   RPC (the gateway):  record({ tags, digests }) (see recordPull)
+//   RPC (the gateway):  record({ tags, digests }) (see recordPull: batched per isolate, sent
+//                       at most every 250 ms, so the explorer's figures lag that long)
 //   fetch (the explorer, /api/v1/): GET https://stats/stats ->
 //     { tags: { "<tag>": { pulls, lastPulled } }, digests: { "<digest>": { pulls, lastPulled } } }
 //     lastPulled in ISO 8601.
@@ -52,14 +53,41 @@ export class RepoStats extends DurableObject {
   }
 }
 
+// Pulls are batched per isolate and sent at most every FLUSH_EVERY_MS, one call per
+// repository: the explorer's statistics lag the pulls by up to that long.
+const FLUSH_EVERY_MS = 250;
+let batch = new Map(); // repository -> { tags: { tag: { pulls, at } }, digests: { ... } }
+let flushing = false;
+
+function count(map, key, at) {
+  const entry = map[key];
+  if (entry) {
+    entry.pulls++;
+    entry.at = at;
+  } else {
+    map[key] = { pulls: 1, at };
+  }
+}
+
 /**
  * Counts a pull of `repository` (by `tag` and/or `digest`) in RepoStats, not awaited by the
- * response. One call per pull, so the explorer sees it at once; the object writes behind.
+ * response: batched in the isolate and sent within FLUSH_EVERY_MS (by the first request of
+ * the batch, through ctx.waitUntil), the object writing behind.
  */
 export function recordPull(env, ctx, repository, { tag, digest }) {
   const at = Date.now();
-  const counts = { tags: {}, digests: {} };
-  if (tag) counts.tags[tag] = { pulls: 1, at };
-  if (digest) counts.digests[digest] = { pulls: 1, at };
-  ctx.waitUntil(env.STATS.get(env.STATS.idFromName(repository)).record(counts));
+  let counts = batch.get(repository);
+  if (!counts) batch.set(repository, (counts = { tags: {}, digests: {} }));
+  if (tag) count(counts.tags, tag, at);
+  if (digest) count(counts.digests, digest, at);
+  if (flushing) return;
+  flushing = true;
+  ctx.waitUntil(
+    new Promise((resolve) => setTimeout(resolve, FLUSH_EVERY_MS)).then(() => {
+      const sent = batch;
+      batch = new Map();
+      flushing = false;
+      return Promise.all([...sent].map(([repo, counts]) => env.STATS.get(env.STATS.idFromName(repo)).record(counts).catch(() => {})));
+    }),
+  );
 }
