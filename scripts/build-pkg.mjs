@@ -75,11 +75,19 @@ async function bindgen(wasm, out, { full = false } = {}) {
     let text = readFileSync(join(root, "js", entry), "utf8")
       .replaceAll("__ERROR_MODULE__", errorModule)
       .replaceAll('"__MANIFEST_ACCEPT__"', JSON.stringify(manifestAccept));
-    // (Node callers of the full build import ./pullgate.js beside ./node.js, as the tests do.)
-    if (full && (entry === "workerd.js" || entry === "browser.js")) {
-      text += 'export * from "./pullgate.js"; // gateway.rs and explorer.rs exports\n';
-    }
     writeFileSync(join(out, entry), text);
+  }
+  if (full) {
+    // The Workers and browser entries also carry every wasm export api.js does not define
+    // (gateway.rs, explorer.rs). Named, not `export *`: a name both modules export (api.js
+    // wraps some with fast paths) would be ambiguous and silently dropped. (Node callers of
+    // the full build import ./pullgate.js beside ./node.js, as the tests do.)
+    const own = new Set(Object.keys(await import(pathToFileURL(join(out, "api.js")).href)));
+    const extra = Object.keys(glue).filter((name) => !own.has(name) && name !== "default" && name !== "initSync");
+    for (const entry of ["workerd.js", "browser.js"]) {
+      const line = `export { ${extra.join(", ")} } from "./pullgate.js"; // gateway.rs and explorer.rs exports\n`;
+      writeFileSync(join(out, entry), readFileSync(join(out, entry), "utf8") + line);
+    }
   }
   cpSync(join(root, "js/index.d.ts"), join(out, "index.d.ts"));
   cpSync(join(root, "js/README.md"), join(out, "README.md"));

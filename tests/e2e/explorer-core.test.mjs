@@ -83,3 +83,13 @@ test("a config summary: platform, created, container defaults, history", () => {
   assert.deepEqual(summary.history.map((h) => [h.createdBy, h.emptyLayer ?? false]), [["ADD x /", false], ["ENV A=1", true]]);
   assert.throws(() => pg.explorerConfig("{}"), { code: "MANIFEST_INVALID" });
 });
+
+test("the full build's browser entry exports the whole API and the explorer's exports, none dropped", async () => {
+  // A name exported by both api.js and the glue would be ambiguous under `export *` and vanish.
+  const browser = await import("../../www/pkg/browser.js");
+  const publicApi = await import("../../pkg/api.js");
+  for (const name of Object.keys(publicApi)) assert.ok(name in browser, `www/pkg/browser.js exports ${name}`);
+  for (const name of ["explorerTagOrder", "explorerManifest", "explorerConfig"]) assert.equal(typeof browser[name], "function", name);
+  const ownApi = await import("../../www/pkg/api.js");
+  assert.equal(browser.normalizeReference, ownApi.normalizeReference, "the API's own wrapper, not the raw wasm export");
+});
