@@ -6,12 +6,13 @@
 // module import, browser.js leaves `init()` to the caller), selected by export conditions.
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = join(root, "pkg");
-const wasm = join(root, "target/wasm32-unknown-unknown/release/pullgate.wasm");
+// cargo's output: CARGO_TARGET_DIR when set (relative paths are cargo's, from the root).
+const wasm = join(resolve(root, process.env.CARGO_TARGET_DIR || "target"), "wasm32-unknown-unknown/release/pullgate.wasm");
 
 if (!existsSync(wasm)) {
   throw new Error(`${relative(root, wasm)} is missing: run cargo build --release --target wasm32-unknown-unknown`);
