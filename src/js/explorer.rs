@@ -222,12 +222,13 @@ pub fn explorer_tag_order(names: JsValue) -> Result<js_sys::Uint32Array, JsValue
         .map(|n| string_of(&n, "names[]"))
         .collect::<Result<_, _>>()?;
     let keys: Vec<TagKey> = names.iter().map(|n| TagKey::of(n)).collect();
-    let mut order: Vec<u32> = (0..names.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        keys[a as usize]
-            .cmp(&keys[b as usize])
-            .then_with(|| names[a as usize].cmp(&names[b as usize]))
-    });
+    // The crate's one sort (crate::order), stable as `sort_by` is.
+    let order: Vec<u32> = crate::order::sorted_order(names.len(), &mut |a, b| {
+        keys[a].cmp(&keys[b]).then_with(|| names[a].cmp(&names[b]))
+    })
+    .into_iter()
+    .map(|i| i as u32)
+    .collect();
     Ok(js_sys::Uint32Array::from(order.as_slice()))
 }
 
