@@ -9,14 +9,39 @@
 use std::cmp::Ordering;
 
 /// The positions `0..len` in stable sorted order under `cmp`: ties keep their original order,
-/// exactly as `slice::sort_by` orders them.
+/// exactly as `slice::sort_by` orders them. A bottom-up merge sort (O(n log n) comparisons, n
+/// extra words): a few hundred bytes of wasm where core's sort is 8 KB.
 pub(crate) fn sorted_order(
     len: usize,
     cmp: &mut dyn FnMut(usize, usize) -> Ordering,
 ) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();
-    // Breaking ties by position makes the order total, so the unstable sort is stable here.
-    order.sort_unstable_by(|&a, &b| cmp(a, b).then(a.cmp(&b)));
+    let mut merged: Vec<usize> = vec![0; len];
+    let mut width = 1;
+    while width < len {
+        let mut start = 0;
+        while start < len {
+            let mid = len.min(start + width);
+            let end = len.min(start + 2 * width);
+            let (mut left, mut right) = (start, mid);
+            for slot in merged.iter_mut().take(end).skip(start) {
+                // Take from the left run unless the right one's head is strictly smaller:
+                // that is what keeps equal items in their original order.
+                let take_left = match (order.get(left), order.get(right)) {
+                    (Some(&a), Some(&b)) if left < mid && right < end => {
+                        cmp(a, b) != Ordering::Greater
+                    }
+                    _ => left < mid,
+                };
+                let from = if take_left { &mut left } else { &mut right };
+                *slot = order.get(*from).copied().unwrap_or(0);
+                *from += 1;
+            }
+            start = end;
+        }
+        std::mem::swap(&mut order, &mut merged);
+        width *= 2;
+    }
     order
 }
 
