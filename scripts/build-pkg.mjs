@@ -26,14 +26,13 @@ execFileSync(
 );
 
 // Size: binaryen's wasm-opt (npm `binaryen`, a devDependency) shrinks the module; the features
-// are those rustc's wasm32 target emits. Skipped with a note when it is not installed.
+// are those rustc's wasm32 target emits. wasm-opt also enables what the module's
+// target_features section lists, so SIMD (.cargo/config.toml's +simd128) needs no flag here.
+// Skipped with a note when it is not installed.
 const wasmOpt = join(root, "node_modules/.bin/wasm-opt");
 const built = join(pkg, "pullgate_bg.wasm");
 if (existsSync(wasmOpt)) {
   const features = ["bulk-memory", "sign-ext", "mutable-globals", "nontrapping-float-to-int", "reference-types", "multivalue"];
-  // SIMD only when rustc emitted it (.cargo/config.toml's target-feature=+simd128, listed in
-  // the module's target_features section), so wasm-opt never adds it to a module built without.
-  if (targetFeatures(readFileSync(built)).includes("simd128")) features.push("simd");
   execFileSync(wasmOpt, ["-O3", "--strip-debug", "--strip-producers", ...features.map((f) => `--enable-${f}`), built, "-o", built], { stdio: "inherit" });
 } else {
   console.warn("build: node_modules/.bin/wasm-opt is missing (npm ci): the wasm is not optimized for size");
@@ -135,37 +134,3 @@ for (const [dest, entry] of [
   );
 }
 console.log(`build: pkg/ (pullgate ${manifest.version}), www/pkg/, worker/pkg/`);
-
-/** The features a wasm module's `target_features` custom section lists as used (`+`), which
- * rustc writes and wasm-bindgen keeps (tool-conventions/Linking.md, "Target Features Section"). */
-function targetFeatures(bytes) {
-  let at = 8; // magic and version
-  const leb = () => {
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++];
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
-    }
-  };
-  const name = () => {
-    const length = leb();
-    at += length;
-    return bytes.toString("utf8", at - length, at);
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    const end = leb() + at;
-    if (id === 0 && name() === "target_features") {
-      const used = [];
-      for (let count = leb(); count > 0; count--) {
-        const prefix = String.fromCharCode(bytes[at++]);
-        const feature = name();
-        if (prefix === "+") used.push(feature);
-      }
-      return used;
-    }
-    at = end;
-  }
-  return [];
-}
