@@ -45,7 +45,9 @@ async function bindgen(wasm, out, { full = false } = {}) {
   );
 
   // Size: binaryen's wasm-opt (npm `binaryen`, a devDependency) shrinks the module; the features
-  // are those rustc's wasm32 target emits. Skipped with a note when it is not installed.
+  // are those rustc's wasm32 target emits. wasm-opt also enables what the module's
+  // target_features section lists, so SIMD (.cargo/config.toml's +simd128) needs no flag here.
+  // Skipped with a note when it is not installed.
   const wasmOpt = join(root, "node_modules/.bin/wasm-opt");
   const built = join(out, "pullgate_bg.wasm");
   if (existsSync(wasmOpt)) {

@@ -58,6 +58,7 @@ pub mod digest;
 mod js;
 pub mod limiter;
 pub mod manifest;
+mod order;
 pub mod platform;
 pub mod ratelimit;
 pub mod reference;

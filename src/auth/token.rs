@@ -49,7 +49,10 @@ pub struct TokenResponse {
 /// assert_eq!((t.token.as_str(), t.expires_in), ("new", 60));
 /// ```
 pub fn parse_token_response(json: &str) -> Result<TokenResponse, HeaderError> {
-    let value: Value = serde_json::from_str(json).map_err(|_| HeaderError::token("not json"))?;
+    // from_slice, not from_str: the same parse, and the wasm then carries one `Value`
+    // deserializer (ratelimit::classify reads bytes) instead of two (issue 4, size).
+    let value: Value =
+        serde_json::from_slice(json.as_bytes()).map_err(|_| HeaderError::token("not json"))?;
     token_response_from_value(&value)
 }
 

@@ -239,18 +239,19 @@ pub fn explorer_tag_order(
         .map(|n| string_of(&n, "names[]"))
         .collect::<Result<_, _>>()?;
     let keys: Vec<TagKey> = names.iter().map(|n| TagKey::of(n)).collect();
-    let mut order: Vec<u32> = (0..names.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        let (ka, kb) = (&keys[a as usize], &keys[b as usize]);
-        let ascending = ka
-            .cmp(kb)
-            .then_with(|| names[a as usize].cmp(&names[b as usize]));
+    // The crate's one sort (crate::order), stable as `sort_by` is.
+    let order: Vec<u32> = crate::order::sorted_order(names.len(), &mut |a, b| {
+        let (ka, kb) = (&keys[a], &keys[b]);
+        let ascending = ka.cmp(kb).then_with(|| names[a].cmp(&names[b]));
         if descending && ka.version.is_some() && kb.version.is_some() {
             ascending.reverse()
         } else {
             ascending
         }
-    });
+    })
+    .into_iter()
+    .map(|i| i as u32)
+    .collect();
     Ok(js_sys::Uint32Array::from(order.as_slice()))
 }
 

@@ -201,8 +201,12 @@ fn first_duplicate(members: &[(Cow<'_, str>, Value<'_>)]) -> Option<String> {
         }
         return None;
     }
-    let mut keys: Vec<&str> = members.iter().map(|(key, _)| key.as_ref()).collect();
-    keys.sort_unstable();
+    // The crate's one sort (crate::order) keeps the wasm small; ties are equal keys, so which
+    // comes first is moot.
+    let order = crate::order::sorted_order(members.len(), &mut |a, b| {
+        members[a].0.as_ref().cmp(members[b].0.as_ref())
+    });
+    let keys: Vec<&str> = order.iter().map(|&i| members[i].0.as_ref()).collect();
     keys.windows(2)
         .find(|pair| pair.first() == pair.get(1))
         .and_then(|pair| pair.first())
@@ -228,7 +232,10 @@ impl<'p> Path<'p> {
         Path::Index(self, index)
     }
 
-    /// An `Invalid` error for the value at this path.
+    /// An `Invalid` error for the value at this path. Cold and out of line: an error path,
+    /// kept out of the parser's hot code and its many call sites (issue 4, size).
+    #[cold]
+    #[inline(never)]
     pub(crate) fn invalid(&self, reason: impl Into<String>) -> ManifestError {
         ManifestError::Invalid {
             field: self.to_string(),

@@ -53,8 +53,10 @@ pub fn format_all(platform: &Platform) -> String {
 
 /// `formatOSFeatures`: sorted, empty and repeated features skipped, each encoded, `+`-joined.
 fn format_os_features(features: &[String]) -> String {
-    let mut sorted: Vec<&str> = features.iter().map(String::as_str).collect();
-    sorted.sort_unstable();
+    // The crate's one sort (crate::order); equal features are dropped, so stability is moot.
+    let order =
+        crate::order::sorted_order(features.len(), &mut |a, b| features[a].cmp(&features[b]));
+    let mut sorted: Vec<&str> = order.iter().map(|&i| features[i].as_str()).collect();
     sorted.dedup();
     let mut out = String::new();
     for feature in sorted.into_iter().filter(|f| !f.is_empty()) {

@@ -198,7 +198,7 @@ impl Matcher {
 
     /// Sort `candidates` best first, stably (equal candidates keep their order).
     pub fn sort(&self, candidates: &mut [Platform]) {
-        candidates.sort_by_cached_key(|p| self.sort_key(p));
+        self.sort_by_platform(candidates, |p| Some(p));
     }
 
     /// Sort any items best first by their platform, stably; items without one go last, as
@@ -207,10 +207,16 @@ impl Matcher {
     where
         F: FnMut(&T) -> Option<&Platform>,
     {
-        items.sort_by_cached_key(|item| match platform_of(item) {
-            Some(p) => self.sort_key(p),
-            None => SortKey(Key::Unmatched(Rank::Never)),
-        });
+        // The crate's one sort (crate::order) over the keys, as `sort_by_cached_key` would.
+        let keys: Vec<SortKey> = items
+            .iter()
+            .map(|item| match platform_of(item) {
+                Some(p) => self.sort_key(p),
+                None => SortKey(Key::Unmatched(Rank::Never)),
+            })
+            .collect();
+        let order = crate::order::sorted_order(keys.len(), &mut |a, b| keys[a].cmp(&keys[b]));
+        crate::order::permute(items, &order);
     }
 
     /// The first entry `normalized` matches. `raw` is the candidate as given (containerd

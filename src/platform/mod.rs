@@ -168,7 +168,10 @@ pub fn normalize(mut platform: Platform) -> Platform {
     platform.variant = non_empty(variant);
     platform.os_version = platform.os_version.take().and_then(non_empty);
     platform.os_features = platform.os_features.take().and_then(|mut features| {
-        features.sort_unstable();
+        // The crate's one sort (crate::order): equal features are removed, so order is moot.
+        let order =
+            crate::order::sorted_order(features.len(), &mut |a, b| features[a].cmp(&features[b]));
+        crate::order::permute(&mut features, &order);
         features.dedup();
         (!features.is_empty()).then_some(features)
     });

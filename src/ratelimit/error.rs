@@ -58,6 +58,10 @@ pub enum HeaderError {
 }
 
 impl HeaderError {
+    // Error paths: cold and out of line, so the parsers' hot code neither inlines their
+    // allocations at every call site nor grows the wasm (issue 4).
+    #[cold]
+    #[inline(never)]
     pub(crate) fn header(name: &str, value: &str, reason: impl Into<String>) -> Self {
         HeaderError::InvalidHeader {
             name: name.to_ascii_lowercase(),
@@ -66,6 +70,8 @@ impl HeaderError {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn scope(scope: &str, reason: impl Into<String>) -> Self {
         HeaderError::InvalidScope {
             scope: scope.to_owned(),
@@ -73,12 +79,16 @@ impl HeaderError {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn token(reason: impl Into<String>) -> Self {
         HeaderError::InvalidTokenResponse {
             reason: reason.into(),
         }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn client_ip(ip: &str, reason: impl Into<String>) -> Self {
         HeaderError::InvalidClientIp {
             ip: ip.to_owned(),
@@ -86,6 +96,8 @@ impl HeaderError {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn setting(setting: &str, value: &str, reason: impl Into<String>) -> Self {
         HeaderError::InvalidSetting {
             setting: setting.to_owned(),

@@ -278,6 +278,7 @@ fn decode(f: &Fields) -> Result<Option<RateLimit>, HeaderError> {
 }
 
 /// The members of a List field, all Items, at least one.
+#[inline(never)] // decode calls it several times: one copy, not one per call (issue 4, size)
 fn items(name: &str, value: &str) -> Result<Vec<Item>, HeaderError> {
     let members = sf::parse_list(value).map_err(|e| HeaderError::header(name, value, e))?;
     if members.is_empty() {
@@ -294,6 +295,7 @@ fn items(name: &str, value: &str) -> Result<Vec<Item>, HeaderError> {
 
 /// A field that holds exactly one Item (a repeated field is malformed: the drafts say it
 /// MUST NOT occur multiple times).
+#[inline(never)] // decode calls it several times: one copy, not one per call (issue 4, size)
 fn single_item(name: &str, value: &str) -> Result<Item, HeaderError> {
     let mut items = items(name, value)?;
     match (items.pop(), items.is_empty()) {
@@ -302,6 +304,7 @@ fn single_item(name: &str, value: &str) -> Result<Item, HeaderError> {
     }
 }
 
+#[inline(never)] // decode calls it several times: one copy, not one per call (issue 4, size)
 fn integer(name: &str, value: &str, bare: &BareItem) -> Result<u64, HeaderError> {
     match bare {
         BareItem::Integer(n) if *n >= 0 => Ok(n.unsigned_abs()),
@@ -314,6 +317,7 @@ fn integer(name: &str, value: &str, bare: &BareItem) -> Result<u64, HeaderError>
     }
 }
 
+#[inline(never)] // decode calls it several times: one copy, not one per call (issue 4, size)
 fn int_param(name: &str, value: &str, item: &Item, key: &str) -> Result<Option<u64>, HeaderError> {
     match item.param(key) {
         None => Ok(None),
@@ -327,6 +331,7 @@ fn int_param(name: &str, value: &str, item: &Item, key: &str) -> Result<Option<u
 }
 
 /// The `w` parameter; quota policies (`RateLimit-Limit` members after the first) must have it.
+#[inline(never)] // decode calls it several times: one copy, not one per call (issue 4, size)
 fn window_param(
     name: &str,
     value: &str,
@@ -347,6 +352,7 @@ fn name_of(bare: &BareItem) -> Option<&str> {
     }
 }
 
+#[inline(never)] // decode calls it several times: one copy, not one per call (issue 4, size)
 fn policy_entry(value: &str, item: &Item) -> Result<Entry, HeaderError> {
     let w = int_param(POLICY, value, item, "w")?;
     if let BareItem::Integer(_) = item.bare {
@@ -392,6 +398,7 @@ fn policy_entry(value: &str, item: &Item) -> Result<Entry, HeaderError> {
 }
 
 /// -08's `RateLimit: "default";r=76;t=30`.
+#[inline(never)] // decode calls it several times: one copy, not one per call (issue 4, size)
 fn service_limit_list(value: &str) -> Result<Vec<Entry>, HeaderError> {
     let mut out = Vec::new();
     for item in items(RATELIMIT, value)? {
@@ -413,6 +420,7 @@ fn service_limit_list(value: &str) -> Result<Vec<Entry>, HeaderError> {
 }
 
 /// -07's `RateLimit: limit=10, remaining=1, reset=7`, if the value is that Dictionary.
+#[inline(never)] // decode calls it several times: one copy, not one per call (issue 4, size)
 fn dictionary_limit(value: &str) -> Result<Option<Entry>, HeaderError> {
     let Ok(dict) = sf::parse_dictionary(value) else {
         return Ok(None);

@@ -62,10 +62,11 @@ pub fn too_many_requests_body(link: &str) -> String {
     let message = format!(
         "You have reached your pull rate limit. You may learn about the limit and when pulls free up at: {link}"
     );
-    serde_json::json!({
-        "errors": [{ "code": "TOOMANYREQUESTS", "message": message }]
-    })
-    .to_string()
+    // The document `json!({"errors": [{"code": .., "message": ..}]}).to_string()` prints, built
+    // around serde_json's string escaping: a `Value` printer would bring serde_json's float
+    // formatter and its tables (10 KB of wasm, issue 4) for a body that has no number.
+    let message = serde_json::to_string(&message).unwrap_or_default();
+    format!(r#"{{"errors":[{{"code":"TOOMANYREQUESTS","message":{message}}}]}}"#)
 }
 
 /// Parses an `N;w=S` setting (`PULL_LIMIT`, `REQUEST_LIMIT`): `N` units per `S` seconds.
@@ -96,4 +97,28 @@ pub fn parse_quota_setting(setting: &str, value: &str) -> Result<Quota, HeaderEr
         limit,
         window_seconds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_many_requests_body;
+
+    /// The hand-built body is byte for byte what serde_json's `Value` printer wrote before.
+    #[test]
+    fn body_is_what_json_value_prints() {
+        for link in [
+            "https://gw.example/limits",
+            "",
+            "a\"b\\c\u{1}\u{7f}é\u{2028}😀\n",
+        ] {
+            let message = format!(
+                "You have reached your pull rate limit. You may learn about the limit and when pulls free up at: {link}"
+            );
+            let want = serde_json::json!({
+                "errors": [{ "code": "TOOMANYREQUESTS", "message": message }]
+            })
+            .to_string();
+            assert_eq!(too_many_requests_body(link), want);
+        }
+    }
 }
