@@ -104,13 +104,14 @@ impl RegistrySession {
     }
 }
 
-/// The gateway's answer to a 401 from its upstream: as `unauthorized`, except that the
-/// registry's own refusal ([`RegistryError::is_refusal`]: no challenge, or nothing more to
-/// answer with) is `null`, so that the 401 is passed on; a challenge that can't be followed
-/// still throws.
+/// What only the gateway's upstream client (worker/src/upstream.js) asks of a session.
 #[cfg(feature = "gateway")]
 #[wasm_bindgen(js_class = __RegistrySession)]
 impl RegistrySession {
+    /// The gateway's answer to a 401 from its upstream: as `unauthorized`, except that the
+    /// registry's own refusal ([`RegistryError::is_refusal`]: no challenge, or nothing more
+    /// to answer with) is `null`, so that the 401 is passed on; a challenge that can't be
+    /// followed still throws.
     #[wasm_bindgen(js_name = upstreamUnauthorized)]
     pub fn upstream_unauthorized(
         &mut self,
