@@ -205,9 +205,13 @@ export async function upstreamFetch(env, path, init = {}) {
     const sent = session.authorization(scope, Date.now());
     const response = await fetchFollowing(session, url, method, headers, sent, timeoutMs);
     if (response.status !== 401) return response;
-    const authorization = await answer(upstream, response, scope, sent, timeoutMs);
+    let authorization;
+    try {
+      authorization = await answer(upstream, response, scope, sent, timeoutMs);
+    } finally {
+      if (authorization !== null) await response.body?.cancel().catch(() => {});
+    }
     if (authorization === null) return response;
-    await response.body?.cancel();
     return await fetchFollowing(session, url, method, headers, authorization, timeoutMs);
   } catch (err) {
     if (!(err instanceof UpstreamFailure)) throw err;
