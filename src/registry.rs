@@ -19,6 +19,8 @@
 //! - **Pagination stays on the registry** ([`next_page`]): a `Link` whose target is on another
 //!   origin is refused, not followed, since the next request would carry the credentials.
 //! - **Redirects** go to `http`/`https` only ([`redirect_target`]).
+//! - **The scope of a request** is read from its path ([`scope_for_path`]), for a client (the
+//!   gateway) that forwards paths rather than naming repositories.
 //! - **Content is what was asked for** ([`check_manifest`], [`head_digest`]): the bytes hash to
 //!   the requested digest and to `Docker-Content-Digest`.
 //!
@@ -33,7 +35,9 @@ mod url;
 
 use std::fmt;
 
-use crate::auth::{bearer_challenge, parse_scopes, parse_www_authenticate, HeaderError};
+use crate::auth::{
+    bearer_challenge, parse_scope, parse_scopes, parse_www_authenticate, HeaderError,
+};
 use crate::digest::{self, Digest, DigestError};
 use crate::ErrorCode;
 
@@ -122,6 +126,17 @@ impl RegistryError {
             RegistryError::NoContentDigest { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// Whether the error is the registry's refusal itself: a 401 with no challenge, or one the
+    /// client has nothing (more) to answer with. A proxy passes that 401 on as the registry's
+    /// answer; every other error of [`Session::unauthorized`] is a challenge the client must not
+    /// or cannot follow.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            RegistryError::NoChallenge { .. } | RegistryError::Unauthorized { .. }
+        )
     }
 }
 
@@ -248,6 +263,52 @@ pub fn next_page(
         });
     }
     Ok(Some(next.to_string()))
+}
+
+/// The endpoints of distribution's API that name a repository, after `/v2/<name>/`.
+const REPOSITORY_ENDPOINTS: [&str; 4] = ["manifests", "blobs", "tags", "referrers"];
+
+/// The scope a pull of `path` (a path on the registry, with any query) needs, as
+/// distribution's token spec names it (`docs/spec/auth/scope.md`):
+/// `repository:<name>:pull` for `/v2/<name>/{manifests,blobs,tags,referrers}/...`,
+/// `registry:catalog:*` for `/v2/_catalog`, and `""` (no scope) for anything else, `/v2/`
+/// itself included. A repository name may contain those words as components
+/// (`/v2/a/tags/b/manifests/latest` is `a/tags/b`'s): the last one counts, since what follows
+/// it (a tag, a digest, `list`) has no `/`. A name the scope grammar refuses (percent-encoded,
+/// upper-case) gives `""`: the registry's challenge then says what it wants.
+///
+/// ```
+/// use pullgate::registry::scope_for_path;
+/// assert_eq!(scope_for_path("/v2/library/alpine/manifests/latest"), "repository:library/alpine:pull");
+/// assert_eq!(scope_for_path("/v2/_catalog?n=100"), "registry:catalog:*");
+/// assert_eq!(scope_for_path("/v2/"), "");
+/// ```
+pub fn scope_for_path(path: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    if path == "/v2/_catalog" {
+        return "registry:catalog:*".to_owned();
+    }
+    let Some(rest) = path.strip_prefix("/v2/") else {
+        return String::new();
+    };
+    let named = rest.rmatch_indices('/').find_map(|(i, _)| {
+        let after = rest.get(i + 1..)?;
+        let endpoint = REPOSITORY_ENDPOINTS
+            .iter()
+            .any(|e| after.strip_prefix(e).is_some_and(|r| r.starts_with('/')));
+        (i > 0 && endpoint).then(|| rest.get(..i)).flatten()
+    });
+    match named {
+        Some(name) => {
+            let scope = format!("repository:{name}:pull");
+            if parse_scope(&scope).is_ok() {
+                scope
+            } else {
+                String::new()
+            }
+        }
+        None => String::new(),
+    }
 }
 
 /// Whether a token realm may be asked for a token (with the client's credentials): it must be

@@ -4,8 +4,8 @@
 
 use pullgate::registry::{
     basic_authorization, check_manifest, head_digest, next_page, realm_allowed, redirect_target,
-    same_origin, unix_millis, Answer, Origin, RegistryError, Session, TokenCache, EXPIRY_MARGIN_MS,
-    MAX_CACHED_TOKENS,
+    same_origin, scope_for_path, unix_millis, Answer, Origin, RegistryError, Session, TokenCache,
+    EXPIRY_MARGIN_MS, MAX_CACHED_TOKENS,
 };
 use pullgate::ErrorCode;
 
@@ -596,4 +596,86 @@ fn a_head_answers_with_a_checked_content_digest() {
             .code(),
         "DIGEST_INVALID_FORMAT"
     );
+}
+
+#[test]
+fn a_refusal_is_told_apart_from_a_challenge_that_cannot_be_followed() {
+    // A proxy (the gateway) passes the registry's refusal on and fails on the rest.
+    let mut anonymous = Session::new(REGISTRY, None).unwrap();
+    let mut alice = Session::new(REGISTRY, Some(("alice", "s3cret"))).unwrap();
+    let refusals = [
+        anonymous.unauthorized(None, SCOPE),
+        anonymous.unauthorized(Some(r#"Basic realm="r""#), SCOPE),
+        anonymous.unauthorized(Some("Negotiate"), SCOPE),
+    ];
+    for answer in refusals {
+        assert!(answer.unwrap_err().is_refusal());
+    }
+    assert_eq!(
+        alice.unauthorized(Some(r#"Basic realm="r""#), SCOPE),
+        Ok(Answer::Retry)
+    );
+    let basic_again = alice
+        .unauthorized(Some(r#"Basic realm="r""#), SCOPE)
+        .unwrap_err();
+    assert!(basic_again.is_refusal(), "Basic already sent: refused");
+    for challenge in [
+        r#"Bearer realm="http://127.0.0.2:1/token""#,
+        r#"Bearer realm="/token""#,
+        r#"Bearer service="s""#,
+        r#"Bearer realm="https://a/t",scope="nocolons""#,
+        "Bearer realm=\"unterminated",
+    ] {
+        let err = alice.unauthorized(Some(challenge), SCOPE).unwrap_err();
+        assert!(!err.is_refusal(), "{challenge}: {err}");
+    }
+}
+
+#[test]
+fn the_scope_of_a_path_is_distributions() {
+    for (path, want) in [
+        (
+            "/v2/library/alpine/manifests/latest",
+            "repository:library/alpine:pull",
+        ),
+        (
+            "/v2/demo/single/blobs/sha256:abc",
+            "repository:demo/single:pull",
+        ),
+        (
+            "/v2/demo/many-tags/tags/list?n=2&last=b",
+            "repository:demo/many-tags:pull",
+        ),
+        (
+            "/v2/demo/single/referrers/sha256:abc",
+            "repository:demo/single:pull",
+        ),
+        (
+            "/v2/localhost:5000/a/manifests/1",
+            "repository:localhost:5000/a:pull",
+        ),
+        // Components named like endpoints: the last endpoint counts.
+        ("/v2/a/tags/b/manifests/latest", "repository:a/tags/b:pull"),
+        ("/v2/manifests/manifests/x", "repository:manifests:pull"),
+        ("/v2/_catalog", "registry:catalog:*"),
+        ("/v2/_catalog?n=1000", "registry:catalog:*"),
+        // No resource named: no scope.
+        ("/v2/", ""),
+        ("/v2", ""),
+        ("/", ""),
+        ("", ""),
+        ("/v2/_catalog/x", ""),
+        ("/v2/manifests/latest", ""),
+        ("/v2/demo/single", ""),
+        ("/v3/demo/manifests/latest", ""),
+        ("/v2/demo/manifest/latest", ""),
+        ("/v2/?x=/manifests/y", ""),
+        // Names the scope grammar refuses.
+        ("/v2/Demo/manifests/latest", ""),
+        ("/v2/de%6do/manifests/latest", ""),
+        ("/v2//manifests/latest", ""),
+        ("/v2/a//b/manifests/latest", ""),
+    ] {
+        assert_eq!(scope_for_path(path), want, "{path:?}");
+    }
 }

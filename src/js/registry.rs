@@ -104,6 +104,38 @@ impl RegistrySession {
     }
 }
 
+/// What only the gateway's upstream client (worker/src/upstream.js) asks of a session.
+#[cfg(feature = "gateway")]
+#[wasm_bindgen(js_class = __RegistrySession)]
+impl RegistrySession {
+    /// The gateway's answer to a 401 from its upstream: as `unauthorized`, except that the
+    /// registry's own refusal ([`RegistryError::is_refusal`]: no challenge, or nothing more
+    /// to answer with) is `null`, so that the 401 is passed on; a challenge that can't be
+    /// followed still throws.
+    #[wasm_bindgen(js_name = upstreamUnauthorized)]
+    pub fn upstream_unauthorized(
+        &mut self,
+        www_authenticate: Option<String>,
+        scope: &str,
+    ) -> Result<JsValue, JsValue> {
+        match self.inner.unauthorized(www_authenticate.as_deref(), scope) {
+            Ok(Answer::Token { url, authorization }) => {
+                to_plain(&TokenRequest { url, authorization })
+            }
+            Ok(Answer::Retry) => Ok(JsValue::UNDEFINED),
+            Err(err) if err.is_refusal() => Ok(JsValue::NULL),
+            Err(err) => Err(thrown(err)),
+        }
+    }
+}
+
+/// The scope a pull of a registry path needs (`""` for none).
+#[cfg(feature = "gateway")]
+#[wasm_bindgen(js_name = __scopeForPath, skip_typescript)]
+pub fn scope_for_path(path: &str) -> String {
+    registry::scope_for_path(path)
+}
+
 /// Where a redirect leads (`http`/`https` only).
 #[wasm_bindgen(js_name = __redirectTarget, skip_typescript)]
 pub fn redirect_target(location: &str, current: &str) -> Result<String, JsValue> {

@@ -22,11 +22,14 @@ const b64url = (data) => Buffer.from(data).toString("base64url");
  * issuer as `username`/`password`. `realmOrigin` overrides the origin the challenge names (to
  * test that the gateway refuses a foreign plain-http realm). With `redirectBlobs`, blob GETs
  * that pass the registry's auth are redirected to a "storage" server on another origin
- * (127.0.0.2), as Docker Hub redirects to its CDN. Returns `{ url, issued, storageRequests,
+ * (127.0.0.2), as Docker Hub redirects to its CDN. `tagsLink`, when given, is added as the
+ * `Link` header of every tags/list answer without `last` (distribution 2.8 pages only the
+ * catalog). Returns `{ url, issued, storageRequests,
  * stop }`: `issued` lists `{ authorization, scopes }` per token request, `storageRequests`
- * `{ path, authorization }` per request the storage server saw.
+ * `{ path, authorization }` per request the storage server saw, `requests` the paths the
+ * registry's front was asked for (the token issuer's included).
  */
-export async function startTokenRegistry({ storage, username, password, realmOrigin, redirectBlobs = false }) {
+export async function startTokenRegistry({ storage, username, password, realmOrigin, redirectBlobs = false, tagsLink }) {
   const dir = mkdtempSync(join(tmpdir(), "pullgate-token-registry-"));
   const key = join(dir, "key.pem");
   const cert = join(dir, "cert.pem");
@@ -92,7 +95,9 @@ export async function startTokenRegistry({ storage, username, password, realmOri
   });
   await new Promise((resolve) => blobs.listen(storagePort, "127.0.0.2", resolve));
 
+  const requests = [];
   const front = createServer((req, res) => {
+    requests.push(req.url);
     if (req.url.startsWith("/token")) return token(req, res);
     const upstream = httpRequest({ host: "127.0.0.1", port: registryPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       if (redirectBlobs && req.method === "GET" && answer.statusCode === 200 && /\/blobs\/sha256:/.test(req.url)) {
@@ -100,6 +105,7 @@ export async function startTokenRegistry({ storage, username, password, realmOri
         res.writeHead(307, { location: `http://127.0.0.2:${storagePort}${req.url}` });
         return res.end();
       }
+      if (tagsLink && answer.statusCode === 200 && /\/tags\/list(\?|$)/.test(req.url) && !/[?&]last=/.test(req.url)) answer.headers.link = tagsLink;
       res.writeHead(answer.statusCode, answer.headers);
       answer.pipe(res);
     });
@@ -122,5 +128,5 @@ export async function startTokenRegistry({ storage, username, password, realmOri
     await stop();
     throw err;
   }
-  return { url, issued, storageRequests, stop };
+  return { url, issued, storageRequests, requests, stop };
 }

@@ -1,19 +1,23 @@
 // The gateway authenticating to its upstream itself: distribution's token auth against the
 // real registry (token-registry.mjs), credentials sent only to the realm, tokens cached per
-// scope, and a foreign plain-http realm refused.
+// scope and shared by concurrent requests, a foreign plain-http realm refused, Link pagination
+// kept on the upstream, and htpasswd Basic auth.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { startGateway } from "../../worker/gateway.mjs";
+import { freePort } from "../../scripts/lib/proc.mjs";
 import { startRegistry } from "../../scripts/registry.mjs";
 import { seed } from "../../scripts/seed.mjs";
 import { startTokenRegistry } from "./token-registry.mjs";
 
 const run = promisify(execFile);
+const ACCEPT = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
 const USER = "puller";
 const PASSWORD = "s3cret pass";
 let plain;
@@ -84,7 +88,7 @@ test("a realm that is neither https nor the upstream's own origin is refused, cr
   const gw = await gateway({ upstream: registry.url, upstreamUsername: USER, upstreamPassword: PASSWORD });
   const res = await fetch(`${gw.url}/v2/demo/single/manifests/latest`);
   assert.equal(res.status, 502);
-  assert.match((await res.json()).errors[0].message, /realm http:\/\/127\.0\.0\.2:1 is neither https nor the upstream's own origin/);
+  assert.match((await res.json()).errors[0].message, /refusing token realm http:\/\/127\.0\.0\.2:1: not https and not the registry's origin/);
   assert.equal(registry.issued.length, 0);
 });
 
@@ -97,3 +101,63 @@ test("blob redirects are followed by the gateway, and Authorization never leaves
   const blob = await fetch(`${gw.url}/v2/demo/single/blobs/${registry.storageRequests[0].path.split("/blobs/")[1]}`, { redirect: "manual" });
   assert.equal(blob.status, 200, "the client sees the blob, not the redirect");
 });
+
+test("concurrent requests for one scope share one token fetch", async () => {
+  const registry = await tokenRegistry();
+  const gw = await gateway({ upstream: registry.url, upstreamUsername: USER, upstreamPassword: PASSWORD });
+  const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${gw.url}/v2/demo/single/manifests/latest`, { method: "HEAD", headers: { accept: ACCEPT } })));
+  assert.deepEqual(answers.map((r) => r.status), Array(8).fill(200));
+  assert.equal(registry.issued.filter((i) => i.scopes.includes("repository:demo/single:pull")).length, 1);
+});
+
+test("a Link to another origin is not followed: the explorer API says so instead of listing tags", async () => {
+  const elsewhere = await startOther();
+  const registry = await tokenRegistry({ tagsLink: `<${elsewhere.url}/v2/demo/single/tags/list?last=z>; rel="next"` });
+  const gw = await gateway({ upstream: registry.url, upstreamUsername: USER, upstreamPassword: PASSWORD });
+  const res = await fetch(`${gw.url}/api/v1/repositories/demo/single/tags`);
+  assert.equal(res.status, 502);
+  const [error] = (await res.json()).errors;
+  assert.equal(error.code, "REGISTRY_ERROR");
+  assert.match(error.message, new RegExp(`refusing Link pagination to another origin: ${elsewhere.url.replaceAll(".", "\\.")}`));
+  assert.deepEqual(elsewhere.requests, [], "nothing was sent to the Link's origin");
+});
+
+test("a Link on the upstream is followed, wherever on it the upstream says", async () => {
+  const registry = await tokenRegistry({ tagsLink: `<?n=1000&last=zzz>; rel="next"` });
+  const gw = await gateway({ upstream: registry.url, upstreamUsername: USER, upstreamPassword: PASSWORD });
+  const res = await fetch(`${gw.url}/api/v1/repositories/demo/single/tags`);
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.ok(registry.requests.includes("/v2/demo/single/tags/list?n=1000&last=zzz"), "the next page was asked of the upstream");
+});
+
+test("an upstream with Basic auth: the configured credentials answer its challenge; without them its 401 is passed on", async () => {
+  writeFileSync(join(scratch, "htpasswd"), execFileSync("htpasswd", ["-Bbn", USER, PASSWORD]));
+  const basic = await startRegistry({ storage: join(plain.dir, "storage"), auth: `htpasswd:\n  realm: pullgate-test\n  path: ${join(scratch, "htpasswd")}` });
+  stops.push(() => basic.stop());
+  const withCredentials = await gateway({ upstream: basic.url, upstreamUsername: USER, upstreamPassword: PASSWORD });
+  for (let i = 0; i < 2; i++) {
+    const res = await fetch(`${withCredentials.url}/v2/demo/single/manifests/latest`, { method: "HEAD", headers: { accept: ACCEPT } });
+    assert.equal(res.status, 200);
+  }
+  const anonymous = await gateway({ upstream: basic.url });
+  const res = await fetch(`${anonymous.url}/v2/demo/single/manifests/latest`, { headers: { accept: ACCEPT } });
+  assert.equal(res.status, 401);
+  assert.equal(res.headers.get("pullgate-upstream-error"), null, "the upstream's answer, not the gateway's failure");
+});
+
+/** An HTTP server on 127.0.0.2 that records the requests it gets and answers 404. */
+async function startOther() {
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url);
+    res.writeHead(404).end();
+  });
+  const port = await freePort("127.0.0.2");
+  await new Promise((resolve) => server.listen(port, "127.0.0.2", resolve));
+  stops.push(async () => {
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeAllConnections();
+    await closed;
+  });
+  return { url: `http://127.0.0.2:${port}`, requests };
+}

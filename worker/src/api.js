@@ -6,7 +6,7 @@
 import { settingsOf } from "./context.js";
 import { core, PullgateError } from "./core.js";
 import { discardBody } from "./errors.js";
-import { upstreamFetch } from "./upstream.js";
+import { upstreamFetch, upstreamNextPage } from "./upstream.js";
 
 // MANIFEST_ACCEPT is the core's: the Accept value a client sends for any manifest or index.
 const { explorerConfig, explorerManifest, normalizeReference, parseReference, MANIFEST_ACCEPT } = core;
@@ -164,7 +164,7 @@ async function upstream(env, budget, path, init) {
   return response;
 }
 
-/** Every item of a paginated /v2/ list, following `Link: <...>; rel="next"`. */
+/** Every item of a paginated /v2/ list, following `Link: <...>; rel="next"` on the upstream. */
 async function listAll(env, budget, path, key, what) {
   const items = [];
   let next = `${path}?n=1000`;
@@ -173,11 +173,8 @@ async function listAll(env, budget, path, key, what) {
     if (!response.ok) throw await upstreamFailure(response, what);
     const body = await response.json();
     items.push(...(body[key] ?? []));
-    const link = response.headers.get("link");
-    const match = link && link.match(/<([^>]*)>\s*;\s*rel="?next"?/);
-    // Only the path and query: the gateway talks to its configured upstream, whatever the link says.
-    const target = match ? new URL(match[1], "http://upstream") : null;
-    next = target ? target.pathname + target.search : null;
+    // The core reads the Link and refuses one off the upstream (a PullgateError: a 502 here).
+    next = upstreamNextPage(env, next, response.headers.get("link"));
   }
   return items;
 }

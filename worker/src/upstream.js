@@ -2,21 +2,37 @@
 // contacts the network, and only the configured UPSTREAM (plus its token realm and the hosts
 // its redirects name). Used by the /v2/ proxy and by /api/v1/ (worker/src/api.js).
 //
+// The rules of a registry client are the core's (src/registry.rs, the same the npm package's
+// RegistryClient follows): the scope a path needs, the token dance and its realm policy, the
+// token cache, which credentials go to which URL, where a redirect leads, Link pagination.
+// This file is the fetch loop around them, and the gateway's own concerns: deadlines, the
+// never-reject contract, the credentials from env, and one session per upstream shared by
+// the isolate's requests (one token fetch in flight per scope, whoever needs it).
+//
 //   upstreamFetch(env, path, init = {}) -> Promise<Response>
 //
 // * `path` is a path on the upstream (`/v2/library/alpine/manifests/latest`, with any query).
 // * `init`: `{ method = "GET", headers, timeoutMs }`; the caller's headers are sent as given
 //   except `authorization`, which is the gateway's own.
-// * The Bearer token dance (distribution's token spec) is done here: on a 401 with a Bearer
-//   challenge the token is fetched from the realm (anonymously, or with UPSTREAM_USERNAME /
-//   UPSTREAM_PASSWORD as Basic credentials), cached per scope until it expires, and the request
-//   retried once. A realm must be https or on the upstream's own origin. A Basic challenge is
-//   answered with the configured credentials, if any.
+// * On a 401 the core answers the challenge: a Bearer token fetched from the realm
+//   (anonymously, or with UPSTREAM_USERNAME / UPSTREAM_PASSWORD as Basic credentials; the
+//   realm must be https or the upstream's own origin), cached per scope until shortly before
+//   it expires, then the request retried once; or, after a Basic challenge, the configured
+//   credentials (sent up front from then on). A 401 the core can't answer (no challenge, no
+//   credentials, credentials refused) is passed on as the upstream's answer.
 // * Redirects (blob storage) are followed here, never by the client; `Authorization` is only
 //   ever sent to the upstream's own origin.
 // * It never rejects: an upstream that refuses the connection, times out (headers not within
-//   `timeoutMs`, default UPSTREAM_TIMEOUT_MS or 30 s) or loops redirects gives a 502 or 504 in
-//   the distribution error form, marked with a `pullgate-upstream-error: 1` header.
+//   `timeoutMs`, default UPSTREAM_TIMEOUT_MS or 30 s), loops redirects, redirects where the
+//   core does not follow or sends a challenge the core refuses gives a 502 or 504 in the
+//   distribution error form, marked with a `pullgate-upstream-error: 1` header.
+//
+//   upstreamNextPage(env, path, link) -> string | null
+//
+// * The path of the next page of a paginated list (`Link: <...>; rel="next"`) after the
+//   response to `path`, or null on the last page. Throws the core's PullgateError
+//   (REGISTRY_ERROR) for a malformed Link or one on another origin: the gateway only ever
+//   contacts its configured upstream.
 //
 //   idleTimeout(env, body) -> ReadableStream
 //
@@ -27,31 +43,19 @@ import { coreFn } from "./core.js";
 import { registryError } from "./errors.js";
 
 const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_TIMEOUT_MS = 30_000;
-// A token is dropped this long before its announced expiry, for clock skew and latency.
-const EXPIRY_MARGIN_MS = 5_000;
+// Sessions kept per isolate: one per UPSTREAM and credentials, of which a deployment has one.
+const MAX_UPSTREAMS = 8;
 
-// Per-isolate cache: `${upstream origin} ${scope}` -> { token, expires } or a pending promise.
-const tokens = new Map();
-
-/** The scope a path needs, as distribution's token spec names it ("" for /v2/ itself). */
-function scopeOf(path) {
-  const pathname = path.split("?")[0];
-  const repo = pathname.match(/^\/v2\/(.+)\/(?:manifests|blobs|tags|referrers)\//);
-  if (repo) return `repository:${repo[1]}:pull`;
-  if (pathname === "/v2/_catalog") return "registry:catalog:*";
-  return "";
-}
+// Per isolate: `${UPSTREAM}\n${username}\n${password}` -> { session, base, prefix, pending }.
+// `session` is the core's (its Bearer tokens by scope, whether the upstream asked for Basic);
+// `pending` holds the token fetches in flight by scope, so concurrent requests share one.
+const upstreams = new Map();
 
 function timeoutOf(env, init) {
   const ms = Number(init.timeoutMs ?? env.UPSTREAM_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS);
   return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_TIMEOUT_MS;
-}
-
-function basicCredentials(env) {
-  if (!env.UPSTREAM_USERNAME) return null;
-  const bytes = new TextEncoder().encode(`${env.UPSTREAM_USERNAME}:${env.UPSTREAM_PASSWORD ?? ""}`);
-  return "Basic " + btoa(String.fromCharCode(...bytes));
 }
 
 class UpstreamFailure extends Error {
@@ -59,6 +63,41 @@ class UpstreamFailure extends Error {
     super(message);
     this.status = status;
   }
+}
+
+/** A core error (a PullgateError, which has a code) as an UpstreamFailure; anything else as is. */
+function failure(err, prefix) {
+  return err?.code ? new UpstreamFailure(502, `${prefix}: ${err.message}`) : err;
+}
+
+/** The session with env's upstream, made on first use. */
+function upstreamOf(env) {
+  const username = env.UPSTREAM_USERNAME || undefined;
+  const password = username === undefined ? undefined : (env.UPSTREAM_PASSWORD ?? "");
+  const key = `${env.UPSTREAM}\n${username ?? ""}\n${password ?? ""}`;
+  const known = upstreams.get(key);
+  if (known) return known;
+  let url;
+  try {
+    url = new URL(env.UPSTREAM);
+  } catch {
+    throw new UpstreamFailure(502, `UPSTREAM is not a URL: ${JSON.stringify(env.UPSTREAM)}`);
+  }
+  let session;
+  try {
+    session = new (coreFn("__RegistrySession"))(url.origin, username, password);
+  } catch (err) {
+    throw failure(err, `UPSTREAM ${JSON.stringify(env.UPSTREAM)} is not a registry the gateway can use`);
+  }
+  const upstream = {
+    session,
+    base: url.href.replace(/\/+$/, ""),
+    prefix: url.pathname.replace(/\/+$/, ""),
+    pending: new Map(),
+  };
+  if (upstreams.size >= MAX_UPSTREAMS) upstreams.delete(upstreams.keys().next().value);
+  upstreams.set(key, upstream);
+  return upstream;
 }
 
 /**
@@ -82,133 +121,111 @@ async function fetchWithDeadline(url, options, timeoutMs) {
   }
 }
 
-/** fetch following redirects here; `authorization` goes only to `origin`. */
-async function fetchFollowing(url, method, headers, origin, timeoutMs) {
-  let target = new URL(url);
+/** fetch following redirects here; the core says which hop gets `authorization`, and where the next hop is. */
+async function fetchFollowing(session, url, method, headers, authorization, timeoutMs) {
+  let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const hopHeaders = new Headers(headers);
-    if (target.origin !== origin) hopHeaders.delete("authorization");
-    if (target.protocol !== "https:" && target.protocol !== "http:") {
-      throw new UpstreamFailure(502, `upstream redirected to a ${target.protocol} URL`);
-    }
-    const response = await fetchWithDeadline(target, { method, headers: hopHeaders }, timeoutMs);
+    const credentials = session.credentialsFor(current, authorization);
+    if (credentials) hopHeaders.set("authorization", credentials);
+    const response = await fetchWithDeadline(current, { method, headers: hopHeaders }, timeoutMs);
     const location = response.headers.get("location");
-    if (![301, 302, 303, 307, 308].includes(response.status) || !location) return response;
+    if (!REDIRECTS.has(response.status) || !location) return response;
     await response.body?.cancel();
-    target = new URL(location, target);
+    try {
+      current = coreFn("__redirectTarget")(location, current);
+    } catch (err) {
+      throw failure(err, `upstream ${new URL(current).host} redirected where the gateway does not follow`);
+    }
   }
   throw new UpstreamFailure(502, `upstream redirected more than ${MAX_REDIRECTS} times`);
 }
 
-/** The Bearer challenge of a 401, or null (parsed by the core). */
-function bearerChallenge(response) {
-  const value = response.headers.get("www-authenticate");
-  if (!value) return null;
-  let challenges;
-  try {
-    challenges = coreFn("parseWwwAuthenticate")(value);
-  } catch (err) {
-    if (err?.code === "HEADER_INVALID") throw new UpstreamFailure(502, `upstream sent a malformed WWW-Authenticate: ${err.message}`);
-    throw err;
-  }
-  return challenges.find((c) => c.scheme === "bearer") ?? challenges.find((c) => c.scheme === "basic") ?? null;
-}
-
-/** Fetches a token for `challenge` from its realm (which must be https or the upstream's origin). */
-async function fetchToken(env, upstream, challenge, timeoutMs) {
-  const { realm, service, scope } = challenge.params;
-  let url;
-  try {
-    url = new URL(realm);
-  } catch {
-    throw new UpstreamFailure(502, `upstream token realm is not a URL: ${JSON.stringify(realm)}`);
-  }
-  if (url.protocol !== "https:" && url.origin !== upstream.origin) {
-    throw new UpstreamFailure(502, `upstream token realm ${url.origin} is neither https nor the upstream's own origin`);
-  }
-  if (service) url.searchParams.set("service", service);
-  for (const s of (scope ?? "").split(" ").filter(Boolean)) url.searchParams.append("scope", s);
+/** Asks the token server the core named; the core caches the token and returns the retry's Authorization. */
+async function fetchToken(session, request, scope, timeoutMs) {
   const headers = new Headers({ accept: "application/json" });
-  const basic = basicCredentials(env);
-  if (basic) headers.set("authorization", basic);
+  if (request.authorization) headers.set("authorization", request.authorization);
+  const host = new URL(request.url).host;
   // The realm is contacted directly (no redirects followed with credentials).
-  const response = await fetchWithDeadline(url, { method: "GET", headers }, timeoutMs);
-  const text = await response.text();
+  const response = await fetchWithDeadline(request.url, { method: "GET", headers }, timeoutMs);
+  let text;
+  try {
+    text = await response.text();
+  } catch (err) {
+    throw new UpstreamFailure(502, `upstream token realm ${host} broke off its answer: ${err.message}`);
+  }
   if (response.status !== 200) {
-    throw new UpstreamFailure(502, `upstream token realm ${url.host} answered ${response.status}`);
+    throw new UpstreamFailure(502, `upstream token realm ${host} answered ${response.status}`);
   }
-  let answer;
   try {
-    answer = coreFn("parseTokenResponse")(text);
+    return session.acceptToken(scope, text, Date.now());
   } catch (err) {
-    if (err?.code) throw new UpstreamFailure(502, `upstream token realm sent an invalid token response: ${err.message}`);
-    throw err;
+    throw failure(err, "upstream token realm sent an invalid token response");
   }
-  return { token: answer.token, expires: Date.now() + answer.expiresIn * 1000 - EXPIRY_MARGIN_MS };
 }
 
-/** A cached token for `key`, or fetches one (concurrent callers share one fetch). */
-async function tokenFor(key, fetchOne) {
-  const cached = tokens.get(key);
-  if (cached && !(cached instanceof Promise) && cached.expires > Date.now()) return cached.token;
-  if (cached instanceof Promise) return (await cached).token;
-  const pending = fetchOne();
-  tokens.set(key, pending);
+/**
+ * The Authorization to retry a 401 with (sent: what the request carried), or null when the
+ * 401 is the upstream's answer.
+ */
+async function answer(upstream, response, scope, sent, timeoutMs) {
+  const { session, pending } = upstream;
+  // Another request renewed the token (or met a Basic challenge) meanwhile: retry with that.
+  const current = session.authorization(scope, Date.now());
+  if (current !== undefined && current !== sent) return current;
+  const inFlight = pending.get(scope);
+  if (inFlight) return inFlight;
+  let request;
   try {
-    const entry = await pending;
-    tokens.set(key, entry);
-    return entry.token;
+    request = session.upstreamUnauthorized(response.headers.get("www-authenticate") ?? undefined, scope);
   } catch (err) {
-    tokens.delete(key);
-    throw err;
+    throw failure(err, `upstream ${new URL(response.url || upstream.base).host} sent a challenge the gateway can't follow`);
+  }
+  if (request === null) return null;
+  if (request === undefined) return session.authorization(scope, Date.now()) ?? null; // Basic
+  const fetching = fetchToken(session, request, scope, timeoutMs);
+  pending.set(scope, fetching);
+  try {
+    return await fetching;
+  } finally {
+    if (pending.get(scope) === fetching) pending.delete(scope);
   }
 }
-
-function cachedToken(key) {
-  const cached = tokens.get(key);
-  return cached && !(cached instanceof Promise) && cached.expires > Date.now() ? cached.token : null;
-}
-
-// UPSTREAM parsed once per value.
-let parsed = { value: null, url: null, base: null };
 
 export async function upstreamFetch(env, path, init = {}) {
-  if (parsed.value !== env.UPSTREAM) {
-    const url = new URL(env.UPSTREAM);
-    parsed = { value: env.UPSTREAM, url, base: url.href.replace(/\/+$/, "") };
-  }
-  const { url: upstream, base } = parsed;
-  const url = `${base}${path}`;
   const method = init.method ?? "GET";
   const timeoutMs = timeoutOf(env, init);
   const headers = new Headers(init.headers ?? {});
   headers.delete("authorization");
-  const key = `${upstream.origin} ${scopeOf(path)}`;
   try {
-    const known = cachedToken(key);
-    if (known) headers.set("authorization", `Bearer ${known}`);
-    let response = await fetchFollowing(url, method, headers, upstream.origin, timeoutMs);
+    const upstream = upstreamOf(env);
+    const { session } = upstream;
+    const url = `${upstream.base}${path}`;
+    const scope = coreFn("__scopeForPath")(path);
+    const sent = session.authorization(scope, Date.now());
+    const response = await fetchFollowing(session, url, method, headers, sent, timeoutMs);
     if (response.status !== 401) return response;
-    const challenge = bearerChallenge(response);
-    if (!challenge) return response;
     let authorization;
-    if (challenge.scheme === "basic") {
-      authorization = basicCredentials(env);
-      if (!authorization) return response;
-    } else {
-      if (!challenge.params?.realm) throw new UpstreamFailure(502, "upstream Bearer challenge has no realm");
-      if (known) tokens.delete(key); // rejected: expired or revoked early
-      const token = await tokenFor(key, () => fetchToken(env, upstream, challenge, timeoutMs));
-      authorization = `Bearer ${token}`;
+    try {
+      authorization = await answer(upstream, response, scope, sent, timeoutMs);
+    } finally {
+      if (authorization !== null) await response.body?.cancel().catch(() => {});
     }
-    await response.body?.cancel();
-    headers.set("authorization", authorization);
-    response = await fetchFollowing(url, method, headers, upstream.origin, timeoutMs);
-    return response;
+    if (authorization === null) return response;
+    return await fetchFollowing(session, url, method, headers, authorization, timeoutMs);
   } catch (err) {
     if (!(err instanceof UpstreamFailure)) throw err;
     return registryError(err.status, "UNAVAILABLE", err.message, { "pullgate-upstream-error": "1" });
   }
+}
+
+export function upstreamNextPage(env, path, link) {
+  const upstream = upstreamOf(env);
+  const next = upstream.session.nextPage(link ?? undefined, `${upstream.base}${path}`);
+  if (next == null) return null;
+  const { pathname, search } = new URL(next);
+  const under = upstream.prefix && pathname.startsWith(`${upstream.prefix}/`) ? pathname.slice(upstream.prefix.length) : pathname;
+  return under + search;
 }
 
 export class UpstreamStalled extends Error {}
@@ -239,7 +256,7 @@ export function idleTimeout(env, body) {
   });
 }
 
-/** For tests and the load benchmark: forget cached tokens. */
+/** For tests and the load benchmark: forget the upstream sessions (their cached tokens). */
 export function clearTokenCache() {
-  tokens.clear();
+  upstreams.clear();
 }
