@@ -35,18 +35,25 @@ extern "C" {
 /// at most 4 MiB).
 pub(crate) const MAX_INPUT: u32 = 64 << 20;
 
+// The helpers below are `#[inline(never)]`: every export calls some of them, and one copy
+// each instead of one per export keeps the npm package's wasm about 0.5 KB (gzip) smaller
+// (issue 4's size budget); none is on a hot path (parseReference's fast path uses none).
+
 /// The thrown form of a core error.
+#[inline(never)]
 pub(crate) fn to_js<E: ErrorCode + Display>(err: E) -> JsValue {
     error(err.code(), &err.to_string())
 }
 
 /// A `PullgateError` with this code and message.
+#[inline(never)]
 pub(crate) fn error(code: &str, message: &str) -> JsValue {
     JsPullgateError::new(code, message).into()
 }
 
 /// Plain data out: JSON text parsed by the host (absent fields left out, as API.md shapes
 /// it). Numbers above 2^53 - 1 become the nearest double, exactly as `JSON.parse` reads them.
+#[inline(never)]
 pub(crate) fn to_plain<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value)
         .map_err(|e| error("INVALID_ARGUMENT", &format!("unserializable result: {e}")))?;
@@ -55,6 +62,7 @@ pub(crate) fn to_plain<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 
 /// A JS argument of the wrong type. The .d.ts rules these out for typed callers; untyped
 /// callers still get a `PullgateError`, never a bare `TypeError` from the glue.
+#[inline(never)]
 pub(crate) fn invalid_argument(what: &str, expected: &str) -> JsValue {
     error("INVALID_ARGUMENT", &format!("{what} must be {expected}"))
 }
@@ -67,6 +75,7 @@ fn too_large(what: &str, len: u32) -> JsValue {
 }
 
 /// A required string argument (lone surrogates read as U+FFFD).
+#[inline(never)]
 pub(crate) fn string_of(value: &JsValue, what: &str) -> Result<String, JsValue> {
     let Some(text) = value.dyn_ref::<JsString>() else {
         return Err(invalid_argument(what, "a string"));
@@ -80,6 +89,7 @@ pub(crate) fn string_of(value: &JsValue, what: &str) -> Result<String, JsValue> 
 }
 
 /// A byte view over a `Uint8Array`, any other typed array or `DataView`, or an `ArrayBuffer`.
+#[inline(never)]
 pub(crate) fn byte_view(value: &JsValue) -> Option<Uint8Array> {
     if let Some(array) = value.dyn_ref::<Uint8Array>() {
         return Some(array.clone());
@@ -98,6 +108,7 @@ pub(crate) fn byte_view(value: &JsValue) -> Option<Uint8Array> {
 }
 
 /// The bytes of a `Uint8Array` (or any other view or `ArrayBuffer`) or of a string (UTF-8).
+#[inline(never)]
 pub(crate) fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
     if value.is_string() {
         return string_of(value, what).map(String::into_bytes);
@@ -112,11 +123,13 @@ pub(crate) fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> 
 }
 
 /// An optional argument: `undefined` and `null` are absent.
+#[inline(never)]
 pub(crate) fn present(value: Option<JsValue>) -> Option<JsValue> {
     value.filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// An optional string argument: `undefined` and `null` are absent.
+#[inline(never)]
 pub(crate) fn optional_string(
     value: Option<JsValue>,
     what: &str,
@@ -126,6 +139,7 @@ pub(crate) fn optional_string(
 
 /// Field `key` of an options object (`undefined` when the options are absent). Getters that
 /// throw and proxies are caught.
+#[inline(never)]
 pub(crate) fn option(options: &Option<JsValue>, key: &str) -> Result<Option<JsValue>, JsValue> {
     let Some(options) = present(options.clone()) else {
         return Ok(None);
@@ -140,6 +154,7 @@ pub(crate) fn option(options: &Option<JsValue>, key: &str) -> Result<Option<JsVa
 
 /// A plain-data object argument read through `JSON.stringify` (getters that throw, cycles,
 /// `BigInt`s and proxies are caught) and decoded by serde.
+#[inline(never)]
 pub(crate) fn object_of<T: DeserializeOwned>(
     value: &JsValue,
     what: &str,
@@ -155,6 +170,7 @@ pub(crate) fn object_of<T: DeserializeOwned>(
 }
 
 /// The JSON text of an object argument.
+#[inline(never)]
 pub(crate) fn json_text(value: &JsValue, what: &str, expected: &str) -> Result<String, JsValue> {
     // Byte views are data, never these objects (and stringifying one is one key per byte).
     if !value.is_object() || value.is_function() || byte_view(value).is_some() {
@@ -190,6 +206,7 @@ extern "C" {
 }
 
 /// A real array copied from an array argument, so reading its elements runs no user code.
+#[inline(never)]
 pub(crate) fn array_copy(value: &JsValue, what: &str) -> Result<js_sys::Array, JsValue> {
     if !js_sys::Array::is_array(value) {
         return Err(invalid_argument(what, "an array"));
