@@ -1,8 +1,7 @@
 //! The scanner behind every reference parser: no regex, no backtracking, no allocation (except
 //! on one rare error path, see [`scan`]).
 //!
-//! Each predicate checks one production of the grammar in the module doc and is named after
-//! it. Structure is found first (the first `@` starts the digest, a `:` after the last `/`
+//! Structure is found first (the first `@` starts the digest, a `:` after the last `/`
 //! starts the tag, a name's first `/`-separated part is its domain when it is one) and each
 //! part is then checked on its own, which is what `distribution/reference`'s anchored,
 //! leftmost-first regular expression amounts to:
@@ -17,7 +16,9 @@
 //! tag (one table lookup per byte: a small automaton for `path`, class bits for the rest),
 //! then checks the domain (when there is a `/`) and the digest in one pass each. Issue 4
 //! (speed through the npm package) asked for the single pass; tests/reference_diff.rs holds
-//! it to the several-pass scanner it replaced, kept there as an oracle.
+//! it to the several-pass scanner it replaced, kept there as an oracle. `WithName` and the
+//! Docker Hub name rule use the same pass (one copy of the `name` grammar in the crate); only
+//! `WithTag` and `WithDigest`, which check a tag or a digest on its own, have predicates here.
 
 use super::fused::reference;
 
@@ -27,36 +28,6 @@ pub const REPOSITORY_NAME_TOTAL_LENGTH_MAX: usize = 255;
 
 /// The longest tag (`[\w][\w.-]{0,127}`).
 pub const TAG_LENGTH_MAX: usize = 128;
-
-/// Byte classes for the scanner's inner loops, one table lookup per byte.
-const ALNUM: u8 = 1;
-const UPPER: u8 = 2;
-const DOMAIN_CHAR: u8 = 8;
-
-static CLASS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        let mut class = 0;
-        if b.is_ascii_alphanumeric() {
-            class |= ALNUM | DOMAIN_CHAR;
-        }
-        if b.is_ascii_uppercase() {
-            class |= UPPER;
-        }
-        if b == b'-' {
-            class |= DOMAIN_CHAR;
-        }
-        table[c] = class;
-        c += 1;
-    }
-    table
-};
-
-fn class(c: u8) -> u8 {
-    CLASS[usize::from(c)]
-}
 
 /// Byte offsets of the parts of a reference inside the string that was scanned.
 ///
@@ -213,144 +184,34 @@ fn lowercase_retry_non_ascii(s: &str, domain: Domain) -> ScanError {
 }
 
 /// `WithName` (reference.go): `name` alone, no lower-cased retry; `(domain_end, path_start)`.
+/// The same single pass as [`scan`]: the whole string must be the name (no tag, no digest)
+/// and match as it is.
 pub(crate) fn scan_name(s: &str) -> Result<(usize, usize), ScanError> {
-    if u32::try_from(s.len()).is_err() || !s.is_ascii() {
+    if u32::try_from(s.len()).is_err() {
         return Err(ScanError::InvalidFormat);
     }
-    let b = s.as_bytes();
-    match name(b) {
-        Some((domain_end, path_start, false)) => {
-            if b.len() - path_start > REPOSITORY_NAME_TOTAL_LENGTH_MAX {
+    match reference(s.as_bytes(), Domain::Allowed) {
+        Some(found) if !found.needs_lowercase && found.spans.name_end == s.len() => {
+            let spans = found.spans;
+            if spans.name_end - spans.path_start > REPOSITORY_NAME_TOTAL_LENGTH_MAX {
                 Err(ScanError::NameTooLong)
             } else {
-                Ok((domain_end, path_start))
+                Ok((spans.domain_end, spans.path_start))
             }
         }
         _ => Err(ScanError::InvalidFormat),
     }
 }
 
-/// `name := [domain '/'] remote-name`: `(domain_end, path_start, path_has_uppercase)`.
-fn name(b: &[u8]) -> Option<(usize, usize, bool)> {
-    let first_slash = b.iter().position(|&c| c == b'/').unwrap_or(usize::MAX);
-    name_split(b, first_slash)
-}
-
-/// [`name`] with the position of the first `/` known (`usize::MAX` for none).
-fn name_split(b: &[u8], first_slash: usize) -> Option<(usize, usize, bool)> {
-    if first_slash < b.len() {
-        let (first, rest) = (b.get(..first_slash)?, b.get(first_slash + 1..)?);
-        if domain(first) {
-            if let Some(upper) = remote_name(rest) {
-                return Some((first_slash, first_slash + 1, upper));
-            }
-        }
-    }
-    remote_name(b).map(|upper| (0, 0, upper))
-}
-
-/// `path (or "remote-name") := path-component ['/' path-component]*`, with
-/// `path-component := alpha-numeric [separator alpha-numeric]*`; `Some(has_uppercase)` when
-/// it matches with uppercase letters read as lowercase.
-fn remote_name(b: &[u8]) -> Option<bool> {
-    let mut upper = false;
-    let mut i = 0;
-    loop {
-        // alpha-numeric := /[a-z0-9]+/ opens every component and follows every separator.
-        let run_start = i;
-        let mut seen = 0;
-        while let Some(&c) = b.get(i) {
-            let k = class(c);
-            if k & ALNUM == 0 {
-                break;
-            }
-            seen |= k;
-            i += 1;
-        }
-        upper |= seen & UPPER != 0;
-        if i == run_start {
-            return None;
-        }
-        match b.get(i) {
-            None => return Some(upper),
-            Some(b'/') => i += 1,
-            // separator := /[_.]|__|[-]+/
-            Some(b'.') => i += 1,
-            Some(b'_') => i += if b.get(i + 1) == Some(&b'_') { 2 } else { 1 },
-            Some(b'-') => {
-                while b.get(i) == Some(&b'-') {
-                    i += 1;
-                }
-            }
-            Some(_) => return None,
-        }
-    }
-}
-
-/// `path-component := alpha-numeric [separator alpha-numeric]*`; `Some(has_uppercase)`.
+/// `path-component := alpha-numeric [separator alpha-numeric]*`; `Some(has_uppercase)`:
+/// the single pass with no domain, over a string with no `/`, that must be all name.
 pub(crate) fn path_component(b: &[u8]) -> Option<bool> {
     if b.contains(&b'/') {
         return None;
     }
-    remote_name(b)
-}
-
-/// `domain := host [':' port-number]`, with `host := domain-name | '[' IPv6address ']'`.
-pub(crate) fn domain(b: &[u8]) -> bool {
-    if b.first() == Some(&b'[') {
-        return match b.iter().position(|&c| c == b']') {
-            Some(close) => {
-                b.get(..=close).is_some_and(ipv6_host)
-                    && b.get(close + 1..)
-                        .is_some_and(|port| port.is_empty() || optional_port(port))
-            }
-            None => false,
-        };
-    }
-    // domain-name := domain-component ['.' domain-component]*, then the optional port.
-    let mut i = 0;
-    loop {
-        // domain-component := /([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])/
-        if !b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
-            return false;
-        }
-        let mut last = b'a';
-        while let Some(&c) = b.get(i) {
-            if class(c) & DOMAIN_CHAR == 0 {
-                break;
-            }
-            last = c;
-            i += 1;
-        }
-        if last == b'-' {
-            return false;
-        }
-        match b.get(i) {
-            None => return true,
-            Some(b'.') => i += 1,
-            Some(b':') => return b.get(i..).is_some_and(optional_port),
-            Some(_) => return false,
-        }
-    }
-}
-
-/// `':' port-number`, `port-number := /[0-9]+/` (any number of digits, as upstream).
-fn optional_port(b: &[u8]) -> bool {
-    match b.split_first() {
-        Some((b':', digits)) => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
-        _ => false,
-    }
-}
-
-/// `'[' IPv6address ']'` as upstream restricts it: `\[[a-fA-F0-9:]+\]` (no zone, no
-/// embedded IPv4).
-fn ipv6_host(b: &[u8]) -> bool {
-    match b {
-        [b'[', inner @ .., b']'] => {
-            !inner.is_empty() && inner.iter().all(|&c| c == b':' || c.is_ascii_hexdigit())
-        }
-        _ => false,
-    }
+    reference(b, Domain::Absent)
+        .filter(|found| found.spans.name_end == b.len())
+        .map(|found| found.needs_lowercase)
 }
 
 /// `tag := /[\w][\w.-]{0,127}/`.
