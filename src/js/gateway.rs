@@ -240,29 +240,6 @@ pub fn limiter_refund(
     Ok(to_json(&pulls))
 }
 
-/// Records that an index of `repository` listing `children` was served, so that a GET of one
-/// of them soon after is the same pull. Returns the new pull state.
-#[wasm_bindgen(js_name = limiterRecordIndex)]
-pub fn limiter_record_index(
-    pull_state: &str,
-    pull_limit: u32,
-    pull_window: u32,
-    now_ms: f64,
-    repository: &str,
-    children: Vec<String>,
-) -> Result<String, JsValue> {
-    let mut pulls: PullState = state_of(pull_state, "pullState")?;
-    let policy = PullPolicy::new(quota(pull_limit, pull_window));
-    limiter::record_index(
-        &mut pulls,
-        &policy,
-        now_ms as u64,
-        repository,
-        children.iter().map(String::as_str),
-    );
-    Ok(to_json(&pulls))
-}
-
 /// The budget without spending it: `{ limit, remaining, windowSeconds, retryAfterSeconds,
 /// resetSeconds, ... }`.
 #[wasm_bindgen(js_name = limiterBudget)]

@@ -16,6 +16,7 @@ import { handleApi } from "./api.js";
 import { clientKeyOf, settingsOf } from "./context.js";
 import { PullgateError } from "./core.js";
 import { registryError } from "./errors.js";
+import { admitLeased } from "./limits.js";
 import { limitsPage } from "./limits-page.js";
 import { proxy, requestLimited } from "./registry.js";
 
@@ -67,7 +68,7 @@ async function route(request, env, ctx, url) {
   }
   if (v2) return cors(request, await proxy(request, url, env, ctx, settings, key), settings);
   if (limits) return limitsPage(request, env, settings, key);
-  const admission = await env.LIMITS.get(env.LIMITS.idFromName(key)).admit(0, "", "", key);
+  const admission = await admitLeased(env, ctx, key, 0, "", "");
   if (!admission.request.allowed) return cors(request, requestLimited(admission.request), settings);
   return cors(request, await handleApi(request, env, ctx, { clientKey: key }), settings);
 }

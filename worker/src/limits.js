@@ -10,10 +10,6 @@
 //   RPC (the gateway):  lease(report, wantRequests, wantPulls) -> grant (JSON) or undefined
 //                         settles an isolate's report, grants a new lease unless wantRequests is 0
 //                       refund(reservation, source) -> headers      (upstream 404/5xx, lease reported)
-//                       admit(kind, repository, reference, source) -> { request, pull?, headers? }
-//                         kind 0: not a manifest, 1: manifest HEAD, 2: manifest GET (one call per
-//                         request, without a lease: /api/v1/)
-//                       recordIndex(repository, children)           (index served, without a lease)
 //   fetch (the explorer, /api/v1/): GET https://limits/budget ->
 //                       { limit, remaining, windowSeconds, retryAfterSeconds } without spending.
 // Calls on one object run one at a time and nothing here awaits between reading and writing
@@ -56,13 +52,6 @@ export class PullLimiter extends DurableObject {
     }
   }
 
-  admit(kind, repository, reference, source) {
-    const { requestLimit: r, pullLimit: p } = settingsOf(this.env);
-    const a = core.limiterAdmit(this.requestState, this.pullState, r.limit, r.windowSeconds, p.limit, p.windowSeconds, Date.now(), kind, repository, reference, source);
-    this.save(a.requestState, a.pullState);
-    return { request: a.request, pull: a.pull, headers: a.headers };
-  }
-
   lease(report, wantRequests, wantPulls) {
     const { requestLimit: r, pullLimit: p } = settingsOf(this.env);
     const a = core.limiterLease(this.requestState, this.pullState, r.limit, r.windowSeconds, p.limit, p.windowSeconds, Date.now(), report, wantRequests, wantPulls);
@@ -76,11 +65,6 @@ export class PullLimiter extends DurableObject {
     this.save(undefined, core.limiterRefund(this.pullState, p.limit, p.windowSeconds, now, reservation));
     // The headers as they stand after the refund (HEAD-like: nothing spent).
     return core.limiterAdmit("", this.pullState, 1, 1, p.limit, p.windowSeconds, now, 1, "", "", source).headers;
-  }
-
-  recordIndex(repository, children) {
-    const { pullLimit: p } = settingsOf(this.env);
-    this.save(undefined, core.limiterRecordIndex(this.pullState, p.limit, p.windowSeconds, Date.now(), repository, children));
   }
 
   budget() {
