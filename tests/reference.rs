@@ -436,3 +436,36 @@ proptest! {
         let _ = familiar_match(&s, &AnyReference::Named(parse("a/b:c").unwrap()));
     }
 }
+
+#[test]
+fn repository_paths_are_bare_names() {
+    use pullgate::reference::{check_repository_path, ReferenceError};
+    for ok in [
+        "library/hello",
+        "demo/multiarch",
+        "a",
+        "ghcr.io/x/y",
+        "a.b-c__d/e",
+    ] {
+        assert_eq!(check_repository_path(ok), Ok(()), "{ok}");
+    }
+    let digest = format!("demo/single@sha256:{}", "a".repeat(64));
+    for bad in [
+        "x:1",
+        "a:5000/x",
+        "demo//single",
+        "-demo",
+        "",
+        digest.as_str(),
+    ] {
+        assert!(check_repository_path(bad).is_err(), "{bad}");
+    }
+    assert!(matches!(
+        check_repository_path("Demo"),
+        Err(ReferenceError::NameContainsUppercase { .. })
+    ));
+    assert!(matches!(
+        check_repository_path(&"x".repeat(256)),
+        Err(ReferenceError::NameTooLong { .. })
+    ));
+}

@@ -240,6 +240,13 @@ pub fn limiter_refund(
     Ok(to_json(&pulls))
 }
 
+/// `gatewayRepositoryPath(name)`: throws unless `name` is a repository name as `/v2/<name>/`
+/// and `/api/v1/repositories/<name>/` carry it (the core's `check_repository_path`).
+#[wasm_bindgen(js_name = gatewayRepositoryPath)]
+pub fn gateway_repository_path(name: &str) -> Result<(), JsValue> {
+    crate::reference::check_repository_path(name).map_err(to_js)
+}
+
 /// The budget without spending it: `{ limit, remaining, windowSeconds, retryAfterSeconds,
 /// resetSeconds, ... }`.
 #[wasm_bindgen(js_name = limiterBudget)]

@@ -85,7 +85,7 @@ pub use normalize::{
 };
 #[cfg(target_arch = "wasm32")]
 pub(crate) use normalize::{normalized_parts, HUB_HEADS};
-pub use parse::{parse, trim_named, with_digest, with_name, with_tag};
+pub use parse::{check_repository_path, parse, trim_named, with_digest, with_name, with_tag};
 pub use pattern::familiar_match;
 #[cfg(target_arch = "wasm32")]
 pub(crate) use scan::scan_bytes;

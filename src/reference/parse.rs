@@ -18,6 +18,28 @@ pub fn parse(s: &str) -> Result<Reference, ReferenceError> {
     Ok(Reference::from_spans(s.to_owned(), spans))
 }
 
+/// A repository name as a registry API path carries it (`/v2/<name>/manifests/...` behind a
+/// gateway that fronts one registry): what [`parse`] accepts as a bare name, with no tag, no
+/// digest and no `:` at all (a domain with a port names another registry). Errors are
+/// [`parse`]'s (so `Demo` is [`ReferenceError::NameContainsUppercase`]), and
+/// [`ReferenceError::InvalidFormat`] for a tag, a digest or a port.
+///
+/// ```
+/// use pullgate::reference::check_repository_path;
+/// assert!(check_repository_path("library/alpine").is_ok());
+/// assert!(check_repository_path("alpine:3").is_err());
+/// assert!(check_repository_path("localhost:5000/alpine").is_err());
+/// ```
+pub fn check_repository_path(s: &str) -> Result<(), ReferenceError> {
+    let spans = scan(s).map_err(|e| e.with_input(s))?;
+    if spans.name_end != s.len() || s.contains(':') {
+        return Err(ReferenceError::InvalidFormat {
+            input: s.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// `WithName`: a name alone (`[domain "/"] path`, no tag or digest, no lower-cased retry).
 /// [`ReferenceError::InvalidFormat`] when it is not one, [`ReferenceError::NameTooLong`]
 /// for a path over 255 characters.

@@ -9,7 +9,7 @@ import { discardBody } from "./errors.js";
 import { upstreamFetch, upstreamNextPage } from "./upstream.js";
 
 // MANIFEST_ACCEPT is the core's: the Accept value a client sends for any manifest or index.
-const { explorerConfig, explorerManifest, normalizeReference, parseReference, MANIFEST_ACCEPT } = core;
+const { explorerConfig, explorerManifest, gatewayRepositoryPath, normalizeReference, parseReference, MANIFEST_ACCEPT } = core;
 
 // Upstream requests in flight per API request: many tags, bounded load on the registry.
 const CONCURRENCY = 16;
@@ -110,8 +110,8 @@ function repositoryName(raw) {
   let name;
   try {
     name = decodeURIComponent(raw);
-    const parsed = parseReference(name);
-    if (parsed.name === name && !parsed.tag && !parsed.digest && !name.includes(":")) return name;
+    gatewayRepositoryPath(name); // throws unless a bare name: no tag, digest or port
+    return name;
   } catch (err) {
     if (err instanceof PullgateError) throw new ApiError(400, "NAME_INVALID", `invalid repository name: ${err.message} (${err.code})`);
     if (!(err instanceof URIError)) throw err;

@@ -241,13 +241,10 @@ function invalidName(pathname) {
   let name;
   try {
     name = decodeURIComponent(match[1]);
-    const reference = core.parseReference(name);
-    // A repository name is a bare name: "x:1" or "host:5000/x" parse, but name a tag or a port.
-    if (reference.name === name && !reference.tag && !reference.digest && !name.includes(":")) {
-      if (validNames.size >= MAX_VALID_NAMES) validNames.clear();
-      validNames.add(match[1]);
-      return null;
-    }
+    core.gatewayRepositoryPath(name); // throws unless a bare name: no tag, digest or port
+    if (validNames.size >= MAX_VALID_NAMES) validNames.clear();
+    validNames.add(match[1]);
+    return null;
   } catch (err) {
     if (err instanceof PullgateError) {
       return registryError(400, "NAME_INVALID", `invalid repository name: ${err.message} (${err.code})`);
