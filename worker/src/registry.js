@@ -15,7 +15,6 @@ const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const KIND_OTHER = 0;
 const KIND_MANIFEST_HEAD = 1;
 const KIND_MANIFEST_GET = 2;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const INDEX_TYPES = ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 
 /** The request headers passed upstream: the client's, less its credentials and the platform's. */
@@ -57,6 +56,18 @@ export function requestLimited(decision) {
   });
 }
 
+/** Whether `s` is a digest, as the core's `parseDigest` reads one (a tag never has a `:`). */
+function isDigest(s) {
+  if (!s.includes(":")) return false;
+  try {
+    core.parseDigest(s);
+    return true;
+  } catch (err) {
+    if (err instanceof PullgateError) return false;
+    throw err;
+  }
+}
+
 function parsePath(pathname) {
   const m = pathname.match(/^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/);
   if (!m) return null;
@@ -92,7 +103,7 @@ export async function proxy(request, url, env, ctx, settings, key) {
     );
   }
   if (!isManifest) {
-    if (target?.kind === "blobs" && request.method === "GET" && DIGEST.test(target.reference) && !request.headers.has("range")) {
+    if (target?.kind === "blobs" && request.method === "GET" && isDigest(target.reference) && !request.headers.has("range")) {
       return blob(request, url, env, ctx, settings, target);
     }
     const response = await upstreamFetch(env, url.pathname + url.search, { method: request.method, headers: forwardedHeaders(request, settings) });
@@ -115,7 +126,7 @@ export async function proxy(request, url, env, ctx, settings, key) {
     const children = response.children;
     if (children?.length) recordIndexLeased(env, ctx, key, target.name, children);
     if (admission.pull.counted) {
-      const byDigest = DIGEST.test(target.reference);
+      const byDigest = isDigest(target.reference);
       recordPull(env, ctx, target.name, { tag: byDigest ? undefined : target.reference, digest: digest ?? (byDigest ? target.reference : undefined) });
     }
   }
@@ -135,11 +146,11 @@ async function manifestHead(request, url, env, settings) {
  */
 async function manifestGet(request, url, env, ctx, settings, target) {
   const forwarded = forwardedHeaders(request, settings);
-  let digest = DIGEST.test(target.reference) ? target.reference : null;
+  let digest = isDigest(target.reference) ? target.reference : null;
   if (!digest) {
     const head = await upstreamFetch(env, `/v2/${target.name}/manifests/${encodeURIComponent(target.reference)}`, { method: "HEAD", headers: forwarded });
     const resolved = head.headers.get("docker-content-digest");
-    if (head.status === 200 && resolved && DIGEST.test(resolved)) digest = resolved;
+    if (head.status === 200 && resolved && isDigest(resolved)) digest = resolved;
   }
   if (!digest) {
     // No digest to check or cache by: pass the tag's manifest through as the upstream sends it.
