@@ -7,7 +7,7 @@
 // plus one thin entry per host from js/ (node.js instantiates at import, workerd.js from the
 // module import, browser.js leaves `init()` to the caller), selected by export conditions.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -15,19 +15,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = join(root, "pkg");
 // cargo's output: CARGO_TARGET_DIR when set (relative paths are cargo's, from the root).
 const targetDir = resolve(root, process.env.CARGO_TARGET_DIR || "target");
-const cargoWasm = join(targetDir, "wasm32-unknown-unknown/release/pullgate.wasm");
 
-/** `cargo build --release` for wasm32 with `features`, the wasm copied to `name` (both builds write one path). */
-function cargoBuild(features, name) {
-  const args = ["build", "--release", "--target", "wasm32-unknown-unknown", ...(features.length ? ["--features", features.join(",")] : [])];
+/**
+ * `cargo build --release` for wasm32 with `features`, into `dir` under the target directory
+ * (the target directory itself for the package). Each feature set has its own directory: in one, cargo would rebuild the crate every time the
+ * features alternate (it keeps one fingerprint for the cdylib), so a second `make build` with
+ * nothing changed would still compile twice.
+ */
+function cargoBuild(features, dir) {
+  const out = dir ? join(targetDir, dir) : targetDir;
+  const args = ["build", "--release", "--target", "wasm32-unknown-unknown", "--target-dir", out];
+  if (features.length) args.push("--features", features.join(","));
   execFileSync("cargo", args, { cwd: root, stdio: "inherit" });
-  const out = join(targetDir, name);
-  copyFileSync(cargoWasm, out);
-  return out;
+  return join(out, "wasm32-unknown-unknown/release/pullgate.wasm");
 }
 
-const packageWasm = cargoBuild([], "pullgate-package.wasm");
-const fullWasm = cargoBuild(["gateway", "explorer"], "pullgate-full.wasm");
+const packageWasm = cargoBuild([], null);
+const fullWasm = cargoBuild(["gateway", "explorer"], "wasm-full");
 
 const ENTRIES = ["node.js", "workerd.js", "browser.js", "api.js", "host.js", "registry.js"];
 
