@@ -71,7 +71,8 @@ function isDigest(s) {
 function parsePath(pathname) {
   const m = pathname.match(/^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/);
   if (!m) return null;
-  return { name: m[1], kind: m[2], reference: decodeURIComponent(m[3]) };
+  const reference = decodeURIComponent(m[3]);
+  return { name: m[1], kind: m[2], reference, byDigest: isDigest(reference) };
 }
 
 /**
@@ -103,7 +104,7 @@ export async function proxy(request, url, env, ctx, settings, key) {
     );
   }
   if (!isManifest) {
-    if (target?.kind === "blobs" && request.method === "GET" && isDigest(target.reference) && !request.headers.has("range")) {
+    if (target?.kind === "blobs" && request.method === "GET" && target.byDigest && !request.headers.has("range")) {
       return blob(request, url, env, ctx, settings, target);
     }
     const response = await upstreamFetch(env, url.pathname + url.search, { method: request.method, headers: forwardedHeaders(request, settings) });
@@ -126,7 +127,7 @@ export async function proxy(request, url, env, ctx, settings, key) {
     const children = response.children;
     if (children?.length) recordIndexLeased(env, ctx, key, target.name, children);
     if (admission.pull.counted) {
-      const byDigest = isDigest(target.reference);
+      const { byDigest } = target;
       recordPull(env, ctx, target.name, { tag: byDigest ? undefined : target.reference, digest: digest ?? (byDigest ? target.reference : undefined) });
     }
   }
@@ -146,7 +147,7 @@ async function manifestHead(request, url, env, settings) {
  */
 async function manifestGet(request, url, env, ctx, settings, target) {
   const forwarded = forwardedHeaders(request, settings);
-  let digest = isDigest(target.reference) ? target.reference : null;
+  let digest = target.byDigest ? target.reference : null;
   if (!digest) {
     const head = await upstreamFetch(env, `/v2/${target.name}/manifests/${encodeURIComponent(target.reference)}`, { method: "HEAD", headers: forwarded });
     const resolved = head.headers.get("docker-content-digest");
