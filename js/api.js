@@ -2,6 +2,7 @@
 // the wasm export itself; a few exports are thin wrappers for speed, with the same results:
 //  - parseReference: ASCII input is written straight into wasm memory and the core's scanner
 //    returns offsets, sliced here from the input (no string or object crosses the boundary);
+//  - parseDigest: the same; the core returns where the ':' is;
 //  - normalizeReference and parseNamed: the same, with the core saying which of its constant
 //    heads ("docker.io/", "docker.io/library/") goes before which suffix of the input;
 //  - Hasher and DigestVerifier: the host's native streaming hash when the entry found one
@@ -21,7 +22,6 @@ export {
   withDigest,
   familiarString,
   familiarName,
-  parseDigest,
   digest,
   verifyDigest,
   parsePlatform,
@@ -122,6 +122,14 @@ export function parseReference(s) {
     return { name, path, string: s };
   }
   return wasm.__parseReference(s);
+}
+
+/** go-digest's grammar (API.md `parseDigest`), with the same ASCII fast path: `{ algorithm, encoded, string }`. */
+export function parseDigest(s) {
+  const n = write(s);
+  const colon = n > 0 ? wasm.__scanDigest(n) : 0;
+  if (colon !== 0) return { algorithm: s.slice(0, colon - 1), encoded: s.slice(colon), string: s };
+  return wasm.__parseDigest(s);
 }
 
 /** The `normalizeReference` object from the fast path's output, or undefined. */

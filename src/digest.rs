@@ -241,14 +241,7 @@ impl Digest {
     /// hex; other algorithms are accepted as they are (check [`Digest::algorithm_kind`]
     /// before relying on verification).
     pub fn parse(s: &str) -> Result<Digest, DigestError> {
-        let sep = s.find(':').ok_or_else(|| invalid(s))?;
-        let (algorithm, encoded) = (&s[..sep], &s[sep + 1..]);
-        match registered_encoded_len(algorithm) {
-            Some(len) if is_lower_hex(encoded, len) => {}
-            Some(_) => return Err(invalid(s)),
-            None if is_algorithm(algorithm) && is_encoded(encoded) => {}
-            None => return Err(invalid(s)),
-        }
+        let sep = separator(s).ok_or_else(|| invalid(s))?;
         Ok(Digest {
             value: s.to_owned(),
             sep,
@@ -317,6 +310,18 @@ impl Digest {
             string: self.as_str(),
         }
     }
+}
+
+/// Where the `:` of `s` is when `s` is a digest by [`Digest::parse`]'s rules, else `None`.
+/// Allocates nothing (the npm package's `parseDigest` fast path asks this).
+pub(crate) fn separator(s: &str) -> Option<usize> {
+    let sep = s.find(':')?;
+    let (algorithm, encoded) = (&s[..sep], &s[sep + 1..]);
+    let ok = match registered_encoded_len(algorithm) {
+        Some(len) => is_lower_hex(encoded, len),
+        None => is_algorithm(algorithm) && is_encoded(encoded),
+    };
+    ok.then_some(sep)
 }
 
 /// go-digest's `Digest.Validate` (v1.0.0), without building a [`Digest`]: `Ok` with the

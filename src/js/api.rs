@@ -200,8 +200,22 @@ pub fn familiar_name(s: JsValue) -> Result<String, JsValue> {
 // ---------------------------------------------------------------------------------------
 // Digests
 
+/// `parseDigest`'s fast path: when the `len` ASCII bytes JS wrote at the scan input are a
+/// digest, returns the offset of its `:` plus one; else 0 (JS then calls [`parse_digest`] for
+/// the error). Nothing is allocated.
+#[wasm_bindgen(js_name = __scanDigest, skip_typescript)]
+pub fn scan_digest(len: usize) -> u32 {
+    SCAN_IN
+        .with(|buf| {
+            let buf = buf.try_borrow().ok()?;
+            let text = std::str::from_utf8(buf.get(..len)?).ok()?;
+            digest::separator(text)
+        })
+        .map_or(0, |sep| sep as u32 + 1)
+}
+
 /// `parseDigest(s)`.
-#[wasm_bindgen(js_name = parseDigest, skip_typescript)]
+#[wasm_bindgen(js_name = __parseDigest, skip_typescript)]
 pub fn parse_digest(s: JsValue) -> Result<JsValue, JsValue> {
     let parsed = Digest::parse(&string_of(&s, "digest")?).map_err(to_js)?;
     to_plain(&parsed.parts())

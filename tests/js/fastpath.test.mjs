@@ -1,4 +1,4 @@
-// The package's fast paths (parseReference, normalizeReference, parseNamed: offsets from the
+// The package's fast paths (parseReference, normalizeReference, parseNamed, parseDigest: offsets from the
 // core, strings sliced in JS) against the plain wasm exports they stand in front of, through
 // the packed package: the same object (same keys in the same order) or the same error, for
 // every reference string in the shared fixtures and seeded mutations of them.
@@ -15,7 +15,8 @@ before(() => {
 after(() => project?.remove());
 
 const fixtures = JSON.parse(readFileSync(join(root, "tests/fixtures/reference.json"), "utf8"));
-const seeds = [...new Set(fixtures.cases.flatMap((c) => c.args).filter((a) => typeof a === "string"))];
+const digests = JSON.parse(readFileSync(join(root, "tests/fixtures/digest.json"), "utf8"));
+const seeds = [...new Set([...fixtures.cases, ...digests.cases].flatMap((c) => c.args).filter((a) => typeof a === "string"))];
 
 const SCRIPT = (seeds) => `
 import * as pg from "pullgate";
@@ -24,7 +25,7 @@ import * as glue from "./node_modules/pullgate/pullgate.js";
 let seed = 0x9e3779b9;
 const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
 const pick = (list) => list[Math.floor(rand() * list.length)];
-const alphabet = [..."abzAZ09._-/:@[]+", "\\u0130", "\\u212a", "\\u00e9", "docker.io/", "library/", ":5000", "@sha256:", "e58fcf7418d4390dec8e8fb69d88c06ec07039d651fedd3aa72af9972e7d046b"];
+const alphabet = [..."abzAZ09._-/:@[]+", "\\u0130", "\\u212a", "\\u00e9", "docker.io/", "library/", ":5000", "@sha256:", "sha512:", "sha384:", "blake3:", "+", "E", "e58fcf7418d4390dec8e8fb69d88c06ec07039d651fedd3aa72af9972e7d046b"];
 const seeds = ${JSON.stringify(seeds)};
 const inputs = [...seeds];
 for (let i = 0; i < 30000; i++) {
@@ -47,6 +48,7 @@ const pairs = [
   ["parseReference", pg.parseReference, glue.__parseReference],
   ["normalizeReference", pg.normalizeReference, glue.normalizeReference],
   ["parseNamed", pg.parseNamed, glue.parseNamed],
+  ["parseDigest", pg.parseDigest, glue.__parseDigest],
 ];
 const diffs = [];
 let ok = 0;
