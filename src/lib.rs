@@ -56,6 +56,7 @@ pub mod auth;
 pub mod digest;
 #[cfg(target_arch = "wasm32")]
 mod js;
+mod json;
 pub mod limiter;
 pub mod manifest;
 mod order;
