@@ -11,6 +11,7 @@ const WASM_ONLY: &[&str] = &[
     "gloo-net",
     "wasm-bindgen-futures",
     "serde-wasm-bindgen",
+    "talc",
 ];
 
 fn cargo() -> Command {
