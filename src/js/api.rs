@@ -562,8 +562,8 @@ fn header_pairs_from_tree(value: &json::Value<'_>) -> Result<Vec<(String, String
             }
         };
         pairs.push((
-            string_field(name, &format!("[{i}][0]"))?,
-            string_field(value, &format!("[{i}][1]"))?,
+            string_field(name, format_args!("[{i}][0]"))?,
+            string_field(value, format_args!("[{i}][1]"))?,
         ));
     }
     Ok(pairs)

@@ -233,8 +233,8 @@ pub(crate) fn struct_fields<'v, 'a>(
     Ok(out)
 }
 
-/// A string field (`field` names it in the message).
-pub(crate) fn string_field(value: &json::Value<'_>, field: &str) -> Result<String, String> {
+/// A string field (`field` names it in the message, formatted only then).
+pub(crate) fn string_field(value: &json::Value<'_>, field: impl Display) -> Result<String, String> {
     match value {
         json::Value::String(s) => Ok(s.to_string()),
         other => Err(format!(
@@ -250,7 +250,7 @@ pub(crate) fn strings_field(value: &json::Value<'_>, field: &str) -> Result<Vec<
         json::Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(i, item)| string_field(item, &format!("{field}[{i}]")))
+            .map(|(i, item)| string_field(item, format_args!("{field}[{i}]")))
             .collect(),
         other => Err(format!(
             "{field}: must be an array of strings, got {}",
