@@ -65,6 +65,7 @@ pub mod digest;
 mod js;
 mod json;
 pub mod limiter;
+mod lower;
 pub mod manifest;
 mod order;
 pub mod platform;
