@@ -11,9 +11,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{
-    array_copy, byte_view, bytes_of, describe_str, invalid_argument, json_text, object_of, option,
-    optional_string, present, string_field, string_of, strings_field, struct_fields, to_js,
-    to_plain,
+    array_copy, byte_view, bytes_of, describe_str, invalid_argument, json_text, not_a_string,
+    object_of, option, optional_string, present, string_field, string_of, strings_field,
+    struct_fields, to_js, to_plain,
 };
 use crate::auth::{self, Scope};
 use crate::digest::{self, Algorithm, Digest, DigestError};
@@ -509,32 +509,31 @@ pub fn manifest_accept() -> String {
 // ---------------------------------------------------------------------------------------
 // Rate limits and auth
 
-/// Header pairs from a `Headers`, a plain object or an array of `[name, value]` pairs.
+const HEADERS_EXPECTED: &str = "a Headers, an object of strings or an array of [name, value] pairs";
+
+/// Header pairs from a `Headers` or a plain object (arrays of pairs: [`pairs_in`]).
 fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    const EXPECTED: &str = "a Headers, an object of strings or an array of [name, value] pairs";
     if let Some(native) = headers.dyn_ref::<web_sys::Headers>() {
         let mut pairs = Vec::new();
         let iter = js_sys::try_iter(native)
-            .map_err(|_| invalid_argument("headers", EXPECTED))?
-            .ok_or_else(|| invalid_argument("headers", EXPECTED))?;
+            .map_err(|_| invalid_argument("headers", HEADERS_EXPECTED))?
+            .ok_or_else(|| invalid_argument("headers", HEADERS_EXPECTED))?;
         for entry in iter {
-            let entry = entry.map_err(|_| invalid_argument("headers", EXPECTED))?;
+            let entry = entry.map_err(|_| invalid_argument("headers", HEADERS_EXPECTED))?;
             let entry: Array = entry
                 .dyn_into()
-                .map_err(|_| invalid_argument("headers", EXPECTED))?;
+                .map_err(|_| invalid_argument("headers", HEADERS_EXPECTED))?;
             let name = string_of(&entry.get(0), "header name")?;
             let value = string_of(&entry.get(1), "header value")?;
             pairs.push((name, value));
         }
         return Ok(pairs);
     }
-    if js_sys::Array::is_array(headers) {
-        return object_of(headers, "headers", EXPECTED, &[], header_pairs_from_tree);
-    }
     if !headers.is_object() || byte_view(headers).is_some() {
-        return Err(invalid_argument("headers", EXPECTED));
+        return Err(invalid_argument("headers", HEADERS_EXPECTED));
     }
-    let entries = object_entries(headers).map_err(|_| invalid_argument("headers", EXPECTED))?;
+    let entries =
+        object_entries(headers).map_err(|_| invalid_argument("headers", HEADERS_EXPECTED))?;
     let mut pairs = Vec::with_capacity(entries.length() as usize);
     for entry in entries.iter() {
         let entry: Array = entry.unchecked_into();
@@ -545,8 +544,9 @@ fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     Ok(pairs)
 }
 
-/// `[name, value]` pairs, as a derived `Vec<(String, String)>` reads them.
-fn header_pairs_from_tree(value: &json::Value<'_>) -> Result<Vec<(String, String)>, String> {
+/// `[name, value]` pairs (an array argument's JSON tree), accepted exactly as a derived
+/// `Vec<(String, String)>` accepts them, borrowed from the tree.
+fn pairs_in<'t>(value: &'t json::Value<'_>) -> Result<Vec<(&'t str, &'t str)>, String> {
     let json::Value::Array(items) = value else {
         return Err("not an array".to_owned());
     };
@@ -561,10 +561,15 @@ fn header_pairs_from_tree(value: &json::Value<'_>) -> Result<Vec<(String, String
                 ))
             }
         };
-        pairs.push((
-            string_field(name, format_args!("[{i}][0]"))?,
-            string_field(value, format_args!("[{i}][1]"))?,
-        ));
+        match (name, value) {
+            (json::Value::String(name), json::Value::String(value)) => {
+                pairs.push((name.as_ref(), value.as_ref()))
+            }
+            (json::Value::String(_), other) => {
+                return Err(not_a_string(other, format_args!("[{i}][1]")))
+            }
+            (other, _) => return Err(not_a_string(other, format_args!("[{i}][0]"))),
+        }
     }
     Ok(pairs)
 }
@@ -579,10 +584,21 @@ extern "C" {
 /// `parseRateLimit(headers)`: the decoded limits, or `null` when no header is present.
 #[wasm_bindgen(js_name = parseRateLimit, skip_typescript)]
 pub fn parse_rate_limit(headers: JsValue) -> Result<JsValue, JsValue> {
-    let pairs = header_pairs(&headers)?;
-    let parsed = ratelimit::parse_rate_limit(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(to_js)?;
-    match parsed {
+    let decode = |pairs: &[(&str, &str)]| ratelimit::parse_rate_limit(pairs.iter().copied());
+    let parsed = if headers.dyn_ref::<web_sys::Headers>().is_none() && Array::is_array(&headers) {
+        // Decoded where the pairs sit in the argument's JSON tree: no String per name and value.
+        object_of(&headers, "headers", HEADERS_EXPECTED, &[], |tree| {
+            Ok(decode(&pairs_in(tree)?))
+        })?
+    } else {
+        let pairs = header_pairs(&headers)?;
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        decode(&pairs)
+    };
+    match parsed.map_err(to_js)? {
         Some(limit) => to_plain(&limit),
         None => Ok(JsValue::NULL),
     }

@@ -237,11 +237,16 @@ pub(crate) fn struct_fields<'v, 'a>(
 pub(crate) fn string_field(value: &json::Value<'_>, field: impl Display) -> Result<String, String> {
     match value {
         json::Value::String(s) => Ok(s.to_string()),
-        other => Err(format!(
-            "{field}: must be a string, got {}",
-            crate::manifest::json::describe(other)
-        )),
+        other => Err(not_a_string(other, field)),
     }
+}
+
+/// The message for a value that should have been a string.
+pub(crate) fn not_a_string(value: &json::Value<'_>, field: impl Display) -> String {
+    format!(
+        "{field}: must be a string, got {}",
+        crate::manifest::json::describe(value)
+    )
 }
 
 /// An array-of-strings field.
