@@ -52,13 +52,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-// The wasm's allocator: talc's allocator for single-threaded wasm (growing the module's memory
-// as needed) instead of std's dlmalloc: about 7 KB (2.2 KB gzip) smaller in the package wasm
-// (issue 4) and no slower; safe to construct, so the crate keeps forbid(unsafe_code).
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 pub mod auth;
 pub mod digest;
 #[cfg(target_arch = "wasm32")]

@@ -11,7 +11,6 @@ const WASM_ONLY: &[&str] = &[
     "gloo-net",
     "wasm-bindgen-futures",
     "serde-wasm-bindgen",
-    "talc",
 ];
 
 fn cargo() -> Command {

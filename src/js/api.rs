@@ -584,19 +584,14 @@ extern "C" {
 /// `parseRateLimit(headers)`: the decoded limits, or `null` when no header is present.
 #[wasm_bindgen(js_name = parseRateLimit, skip_typescript)]
 pub fn parse_rate_limit(headers: JsValue) -> Result<JsValue, JsValue> {
-    let decode = |pairs: &[(&str, &str)]| ratelimit::parse_rate_limit(pairs.iter().copied());
     let parsed = if headers.dyn_ref::<web_sys::Headers>().is_none() && Array::is_array(&headers) {
         // Decoded where the pairs sit in the argument's JSON tree: no String per name and value.
         object_of(&headers, "headers", HEADERS_EXPECTED, &[], |tree| {
-            Ok(decode(&pairs_in(tree)?))
+            Ok(ratelimit::parse_rate_limit(pairs_in(tree)?))
         })?
     } else {
         let pairs = header_pairs(&headers)?;
-        let pairs: Vec<(&str, &str)> = pairs
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        decode(&pairs)
+        ratelimit::parse_rate_limit(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     };
     match parsed.map_err(to_js)? {
         Some(limit) => to_plain(&limit),
