@@ -56,7 +56,9 @@ pub mod auth;
 pub mod digest;
 #[cfg(target_arch = "wasm32")]
 mod js;
+mod json;
 pub mod limiter;
+mod lower;
 pub mod manifest;
 mod order;
 pub mod platform;

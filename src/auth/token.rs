@@ -17,8 +17,8 @@
 //! As with Go's `encoding/json`, a field of the wrong type refuses the whole response;
 //! unknown fields (`refresh_token`, `scope`) are ignored.
 
+use crate::json::{Number, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::ratelimit::HeaderError;
 
@@ -49,22 +49,27 @@ pub struct TokenResponse {
 /// assert_eq!((t.token.as_str(), t.expires_in), ("new", 60));
 /// ```
 pub fn parse_token_response(json: &str) -> Result<TokenResponse, HeaderError> {
-    // from_slice, not from_str: the same parse, and the wasm then carries one `Value`
-    // deserializer (ratelimit::classify reads bytes) instead of two (issue 4, size).
-    let value: Value =
-        serde_json::from_slice(json.as_bytes()).map_err(|_| HeaderError::token("not json"))?;
-    token_response_from_value(&value)
+    // The crate's JSON tree with serde_json::Value's rules (the last of equal keys wins): the
+    // wasm then carries no second value deserializer and no `serde_json::Value` (issue 4, size).
+    let value = crate::json::read(json.as_bytes(), crate::json::Keys::LastWins)
+        .map_err(|_| HeaderError::token("not json"))?;
+    token_response(&value)
 }
 
 /// [`parse_token_response`] for an already-parsed JSON value.
-pub fn token_response_from_value(value: &Value) -> Result<TokenResponse, HeaderError> {
-    let Some(obj) = value.as_object() else {
+pub fn token_response_from_value(value: &serde_json::Value) -> Result<TokenResponse, HeaderError> {
+    // A Value prints as JSON that reads back as the same value: one set of rules, above.
+    parse_token_response(&value.to_string())
+}
+
+fn token_response(value: &Value<'_>) -> Result<TokenResponse, HeaderError> {
+    if !matches!(value, Value::Object(_)) {
         return Err(HeaderError::token("expected a json object"));
-    };
+    }
     let string_field = |key: &str| -> Result<Option<&str>, HeaderError> {
-        match obj.get(key) {
+        match value.get(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(Value::String(s)) => Ok(Some(s.as_ref())),
             Some(_) => Err(HeaderError::token(format!("{key} must be a string"))),
         }
     };
@@ -73,15 +78,10 @@ pub fn token_response_from_value(value: &Value) -> Result<TokenResponse, HeaderE
     let Some(token) = access_token.or(token) else {
         return Err(HeaderError::token("no token or access_token"));
     };
-    let expires_in = match obj.get("expires_in") {
+    let expires_in = match value.get("expires_in") {
         None | Some(Value::Null) => 0,
-        Some(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => u,
-            (None, Some(_)) => 0, // negative
-            (None, None) => {
-                return Err(HeaderError::token("expires_in must be an integer"));
-            }
-        },
+        Some(Value::Number(Number::Unsigned(u))) => *u,
+        Some(Value::Number(Number::Negative(_))) => 0,
         Some(_) => return Err(HeaderError::token("expires_in must be an integer")),
     };
     let issued_at = match string_field("issued_at")? {

@@ -11,11 +11,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{
-    array_copy, byte_view, bytes_of, invalid_argument, json_text, object_of, option,
-    optional_string, present, string_of, to_js, to_plain,
+    array_copy, byte_view, bytes_of, describe_str, invalid_argument, json_text, not_a_string,
+    object_of, option, optional_string, present, string_field, string_of, strings_field,
+    struct_fields, to_js, to_plain,
 };
 use crate::auth::{self, Scope};
 use crate::digest::{self, Algorithm, Digest, DigestError};
+use crate::json;
 use crate::manifest::{self, Manifest};
 use crate::platform::{self, MatchMode, Matcher, Platform};
 use crate::ratelimit;
@@ -349,7 +351,57 @@ fn platform_of(value: &JsValue, what: &str) -> Result<Platform, JsValue> {
     if value.is_string() {
         return platform::parse(&string_of(value, what)?).map_err(to_js);
     }
-    object_of(value, what, "a platform string or object")
+    object_of(
+        value,
+        what,
+        "a platform string or object",
+        &[
+            "os",
+            "architecture",
+            "variant",
+            "osVersion",
+            "os.version",
+            "osFeatures",
+            "os.features",
+        ],
+        platform_from_tree,
+    )
+}
+
+/// A platform object as `Platform`'s derived `Deserialize` reads it: every field optional,
+/// `os.version` and `os.features` accepted for `osVersion` and `osFeatures`.
+fn platform_from_tree(value: &json::Value<'_>) -> Result<Platform, String> {
+    let fields = struct_fields(
+        value,
+        &[
+            &["os"],
+            &["architecture"],
+            &["variant"],
+            &["osVersion", "os.version"],
+            &["osFeatures", "os.features"],
+        ],
+    )?;
+    let get = |i: usize| fields.get(i).copied().flatten();
+    let optional = |i: usize| get(i).filter(|v| **v != json::Value::Null);
+    Ok(Platform {
+        os: get(0)
+            .map(|v| string_field(v, "os"))
+            .transpose()?
+            .unwrap_or_default(),
+        architecture: get(1)
+            .map(|v| string_field(v, "architecture"))
+            .transpose()?
+            .unwrap_or_default(),
+        variant: optional(2)
+            .map(|v| string_field(v, "variant"))
+            .transpose()?,
+        os_version: optional(3)
+            .map(|v| string_field(v, "osVersion"))
+            .transpose()?,
+        os_features: optional(4)
+            .map(|v| strings_field(v, "osFeatures"))
+            .transpose()?,
+    })
 }
 
 fn mode_of(options: &Option<JsValue>) -> Result<MatchMode, JsValue> {
@@ -471,39 +523,67 @@ pub fn manifest_accept() -> String {
 // ---------------------------------------------------------------------------------------
 // Rate limits and auth
 
-/// Header pairs from a `Headers`, a plain object or an array of `[name, value]` pairs.
+const HEADERS_EXPECTED: &str = "a Headers, an object of strings or an array of [name, value] pairs";
+
+/// Header pairs from a `Headers` or a plain object (arrays of pairs: [`pairs_in`]).
 fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    const EXPECTED: &str = "a Headers, an object of strings or an array of [name, value] pairs";
     if let Some(native) = headers.dyn_ref::<web_sys::Headers>() {
         let mut pairs = Vec::new();
         let iter = js_sys::try_iter(native)
-            .map_err(|_| invalid_argument("headers", EXPECTED))?
-            .ok_or_else(|| invalid_argument("headers", EXPECTED))?;
+            .map_err(|_| invalid_argument("headers", HEADERS_EXPECTED))?
+            .ok_or_else(|| invalid_argument("headers", HEADERS_EXPECTED))?;
         for entry in iter {
-            let entry = entry.map_err(|_| invalid_argument("headers", EXPECTED))?;
+            let entry = entry.map_err(|_| invalid_argument("headers", HEADERS_EXPECTED))?;
             let entry: Array = entry
                 .dyn_into()
-                .map_err(|_| invalid_argument("headers", EXPECTED))?;
+                .map_err(|_| invalid_argument("headers", HEADERS_EXPECTED))?;
             let name = string_of(&entry.get(0), "header name")?;
             let value = string_of(&entry.get(1), "header value")?;
             pairs.push((name, value));
         }
         return Ok(pairs);
     }
-    if js_sys::Array::is_array(headers) {
-        let pairs: Vec<(String, String)> = object_of(headers, "headers", EXPECTED)?;
-        return Ok(pairs);
-    }
     if !headers.is_object() || byte_view(headers).is_some() {
-        return Err(invalid_argument("headers", EXPECTED));
+        return Err(invalid_argument("headers", HEADERS_EXPECTED));
     }
-    let entries = object_entries(headers).map_err(|_| invalid_argument("headers", EXPECTED))?;
+    let entries =
+        object_entries(headers).map_err(|_| invalid_argument("headers", HEADERS_EXPECTED))?;
     let mut pairs = Vec::with_capacity(entries.length() as usize);
     for entry in entries.iter() {
         let entry: Array = entry.unchecked_into();
         let name = string_of(&entry.get(0), "header name")?;
         let value = string_of(&entry.get(1), &format!("headers[{name:?}]"))?;
         pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+/// `[name, value]` pairs (an array argument's JSON tree), accepted exactly as a derived
+/// `Vec<(String, String)>` accepts them, borrowed from the tree.
+fn pairs_in<'t>(value: &'t json::Value<'_>) -> Result<Vec<(&'t str, &'t str)>, String> {
+    let json::Value::Array(items) = value else {
+        return Err("not an array".to_owned());
+    };
+    let mut pairs = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let (name, value) = match item {
+            json::Value::Array(pair) if pair.len() == 2 => (&pair[0], &pair[1]),
+            other => {
+                return Err(format!(
+                    "[{i}]: must be a [name, value] pair, got {}",
+                    manifest::json::describe(other)
+                ))
+            }
+        };
+        match (name, value) {
+            (json::Value::String(name), json::Value::String(value)) => {
+                pairs.push((name.as_ref(), value.as_ref()))
+            }
+            (json::Value::String(_), other) => {
+                return Err(not_a_string(other, format_args!("[{i}][1]")))
+            }
+            (other, _) => return Err(not_a_string(other, format_args!("[{i}][0]"))),
+        }
     }
     Ok(pairs)
 }
@@ -518,10 +598,16 @@ extern "C" {
 /// `parseRateLimit(headers)`: the decoded limits, or `null` when no header is present.
 #[wasm_bindgen(js_name = parseRateLimit, skip_typescript)]
 pub fn parse_rate_limit(headers: JsValue) -> Result<JsValue, JsValue> {
-    let pairs = header_pairs(&headers)?;
-    let parsed = ratelimit::parse_rate_limit(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(to_js)?;
-    match parsed {
+    let parsed = if headers.dyn_ref::<web_sys::Headers>().is_none() && Array::is_array(&headers) {
+        // Decoded where the pairs sit in the argument's JSON tree: no String per name and value.
+        object_of(&headers, "headers", HEADERS_EXPECTED, &[], |tree| {
+            Ok(ratelimit::parse_rate_limit(pairs_in(tree)?))
+        })?
+    } else {
+        let pairs = header_pairs(&headers)?;
+        ratelimit::parse_rate_limit(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    };
+    match parsed.map_err(to_js)? {
         Some(limit) => to_plain(&limit),
         None => Ok(JsValue::NULL),
     }
@@ -585,8 +671,37 @@ pub fn parse_scopes(s: JsValue) -> Result<JsValue, JsValue> {
 /// `formatScope(scope)`.
 #[wasm_bindgen(js_name = formatScope, skip_typescript)]
 pub fn format_scope(scope: JsValue) -> Result<String, JsValue> {
-    let scope: Scope = object_of(&scope, "scope", "a { type, class?, name, actions } object")?;
+    let scope = object_of(
+        &scope,
+        "scope",
+        "a { type, class?, name, actions } object",
+        &["type", "class", "name", "actions"],
+        scope_from_tree,
+    )?;
     Ok(auth::format_scope(&scope))
+}
+
+/// A scope object as `Scope`'s derived `Deserialize` reads it (`class` optional).
+fn scope_from_tree(value: &json::Value<'_>) -> Result<Scope, String> {
+    let fields = struct_fields(value, &[&["type"], &["class"], &["name"], &["actions"]])?;
+    let required = |i: usize, name: &str| {
+        fields
+            .get(i)
+            .copied()
+            .flatten()
+            .ok_or_else(|| format!("missing field {}", describe_str(name)))
+    };
+    let class = fields
+        .get(1)
+        .copied()
+        .flatten()
+        .filter(|v| **v != json::Value::Null);
+    Ok(Scope {
+        resource_type: string_field(required(0, "type")?, "type")?,
+        class: class.map(|v| string_field(v, "class")).transpose()?,
+        name: string_field(required(2, "name")?, "name")?,
+        actions: strings_field(required(3, "actions")?, "actions")?,
+    })
 }
 
 /// `parseTokenResponse(json)`: JSON text or an already-parsed object.

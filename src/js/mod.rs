@@ -13,11 +13,11 @@
 use std::fmt::Display;
 
 use js_sys::{ArrayBuffer, JsString, Reflect, Uint8Array, JSON};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::json;
 use crate::ErrorCode;
 
 #[wasm_bindgen(module = "/js/error.js")]
@@ -153,20 +153,115 @@ pub(crate) fn option(options: &Option<JsValue>, key: &str) -> Result<Option<JsVa
 }
 
 /// A plain-data object argument read through `JSON.stringify` (getters that throw, cycles,
-/// `BigInt`s and proxies are caught) and decoded by serde.
+/// `BigInt`s and proxies are caught) into the crate's JSON tree, then by `read`.
+///
+/// As serde's derive reads a struct: an object's members named in `fields` are read, any
+/// other member is skipped unread (so what an argument may carry beside them is exactly what
+/// a derived `Deserialize` allowed), and an array is read whole (positional fields). No typed
+/// `Deserialize` runs: serde's invalid-type errors would bring core's float printer into the
+/// wasm (issue 4, size).
 #[inline(never)]
-pub(crate) fn object_of<T: DeserializeOwned>(
+pub(crate) fn object_of<T>(
     value: &JsValue,
     what: &str,
     expected: &str,
+    fields: &[&str],
+    read: impl FnOnce(&json::Value<'_>) -> Result<T, String>,
 ) -> Result<T, JsValue> {
     let text = json_text(value, what, expected)?;
-    serde_json::from_str(&text).map_err(|e| {
+    let fail = |detail: String| {
         error(
             "INVALID_ARGUMENT",
-            &format!("{what} must be {expected}: {e}"),
+            &format!("{what} must be {expected}: {detail}"),
         )
-    })
+    };
+    let tree = json::read(text.as_bytes(), json::Keys::Only(fields)).map_err(|e| {
+        fail(match e.duplicate {
+            Some(field) => format!("duplicate field {}", describe_str(&field)),
+            None => e.syntax.to_string(),
+        })
+    })?;
+    read(&tree).map_err(fail)
+}
+
+/// `s` quoted as a JSON string (cut when long), for messages.
+pub(crate) fn describe_str(s: &str) -> String {
+    crate::manifest::json::quote(s)
+}
+
+/// The values of a derived struct's fields, in the order of `fields` (each a name and its
+/// aliases), from an object's members by name or from an array by position, as serde's derive
+/// reads both. A field given twice (by a name and an alias) is an error, as it is to serde; so
+/// is an array longer than the struct.
+pub(crate) fn struct_fields<'v, 'a>(
+    value: &'v json::Value<'a>,
+    fields: &[&[&str]],
+) -> Result<Vec<Option<&'v json::Value<'a>>>, String> {
+    let mut out = vec![None; fields.len()];
+    match value {
+        json::Value::Object(members) => {
+            for (key, item) in members {
+                let Some(i) = fields
+                    .iter()
+                    .position(|names| names.contains(&key.as_ref()))
+                else {
+                    continue;
+                };
+                if let Some(slot) = out.get_mut(i) {
+                    if slot.is_some() {
+                        let name = fields.get(i).and_then(|n| n.first()).copied().unwrap_or("");
+                        return Err(format!("duplicate field {}", describe_str(name)));
+                    }
+                    *slot = Some(item);
+                }
+            }
+        }
+        json::Value::Array(items) if items.len() <= fields.len() => {
+            for (slot, item) in out.iter_mut().zip(items) {
+                *slot = Some(item);
+            }
+        }
+        json::Value::Array(items) => {
+            return Err(format!(
+                "an array of {} values, at most {} expected",
+                items.len(),
+                fields.len()
+            ))
+        }
+        other => return Err(format!("got {}", crate::manifest::json::describe(other))),
+    }
+    Ok(out)
+}
+
+/// A string field (`field` names it in the message, formatted only then).
+pub(crate) fn string_field(value: &json::Value<'_>, field: impl Display) -> Result<String, String> {
+    match value {
+        json::Value::String(s) => Ok(s.to_string()),
+        other => Err(not_a_string(other, field)),
+    }
+}
+
+/// The message for a value that should have been a string.
+pub(crate) fn not_a_string(value: &json::Value<'_>, field: impl Display) -> String {
+    format!(
+        "{field}: must be a string, got {}",
+        crate::manifest::json::describe(value)
+    )
+}
+
+/// An array-of-strings field.
+pub(crate) fn strings_field(value: &json::Value<'_>, field: &str) -> Result<Vec<String>, String> {
+    match value {
+        json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| string_field(item, format_args!("{field}[{i}]")))
+            .collect(),
+        other => Err(format!(
+            "{field}: must be an array of strings, got {}",
+            crate::manifest::json::describe(other)
+        )),
+    }
 }
 
 /// The JSON text of an object argument.

@@ -8,209 +8,30 @@
 //! a repeated key, and the readers in [`super::parse`] and [`super::config`] then check every
 //! field they use by name with a path for the error message.
 //!
-//! Depth is bounded by `serde_json`'s own recursion limit (128), so the recursive visitor
-//! below can't be driven into a stack overflow by nesting.
+//! The tree itself is the crate's ([`crate::json`], read in its `Keys::Unique` mode); depth is
+//! bounded by `serde_json`'s own recursion limit (128), so its recursive visitor can't be
+//! driven into a stack overflow by nesting.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+pub(crate) use crate::json::{Number, Value};
 
 use super::ManifestError;
 
-/// A JSON number as `serde_json` reports it (without `arbitrary_precision`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Number {
-    /// A non-negative integer that fits in `u64`.
-    Unsigned(u64),
-    /// A negative integer that fits in `i64`.
-    Negative(i64),
-    /// Anything written with a fraction or exponent, or too large for 64 bits.
-    Float(f64),
-}
-
-/// One JSON value; strings borrow from the input when they have no escapes.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Value<'a> {
-    Null,
-    Bool(bool),
-    Number(Number),
-    String(Cow<'a, str>),
-    Array(Vec<Value<'a>>),
-    /// Members in document order; keys are unique (checked while reading).
-    Object(Vec<(Cow<'a, str>, Value<'a>)>),
-}
-
 /// Parses `body` as one JSON document, refusing repeated keys anywhere in it.
 pub(crate) fn parse(body: &[u8]) -> Result<Value<'_>, ManifestError> {
-    let duplicate = RefCell::new(None);
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let parsed = TreeSeed {
-        duplicate: &duplicate,
-    }
-    .deserialize(&mut de)
-    .and_then(|value| de.end().map(|()| value));
-    match parsed {
-        Ok(value) => Ok(value),
-        Err(err) => Err(match duplicate.into_inner() {
-            Some(key) => ManifestError::DuplicateKey {
-                key,
-                line: err.line(),
-                column: err.column(),
-            },
-            None => ManifestError::Syntax {
-                reason: err.to_string(),
-            },
-        }),
-    }
-}
-
-struct TreeSeed<'c> {
-    duplicate: &'c RefCell<Option<String>>,
-}
-
-impl<'de> DeserializeSeed<'de> for TreeSeed<'_> {
-    type Value = Value<'de>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Value<'de>, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TreeSeed<'_> {
-    type Value = Value<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value<'de>, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value<'de>, E> {
-        Ok(Value::Number(Number::Unsigned(v)))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value<'de>, E> {
-        Ok(Value::Number(if v >= 0 {
-            Number::Unsigned(v.unsigned_abs())
-        } else {
-            Number::Negative(v)
-        }))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value<'de>, E> {
-        Ok(Value::Number(Number::Float(v)))
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Value<'de>, E> {
-        Ok(Value::String(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value<'de>, E> {
-        Ok(Value::String(Cow::Owned(v.to_owned())))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value<'de>, E> {
-        Ok(Value::String(Cow::Owned(v)))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value<'de>, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value<'de>, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value<'de>, A::Error> {
-        let mut items = Vec::with_capacity(4);
-        while let Some(item) = seq.next_element_seed(TreeSeed {
-            duplicate: self.duplicate,
-        })? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
-        // Descriptors and platforms have 2 to 8 members: one allocation for most objects.
-        let mut members: Vec<(Cow<'de, str>, Value<'de>)> = Vec::with_capacity(8);
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            let value = map.next_value_seed(TreeSeed {
-                duplicate: self.duplicate,
-            })?;
-            members.push((key, value));
-        }
-        if let Some(key) = first_duplicate(&members) {
-            *self.duplicate.borrow_mut() = Some(key);
-            return Err(de::Error::custom("duplicate key"));
-        }
-        Ok(Value::Object(members))
-    }
-}
-
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v))
-    }
-}
-
-/// The first key (in sorted order for large objects) that occurs twice, if any.
-/// Small objects are compared pairwise; large ones sorted, so the check stays
-/// `O(n log n)` even for an annotation map with a hundred thousand keys.
-fn first_duplicate(members: &[(Cow<'_, str>, Value<'_>)]) -> Option<String> {
-    if members.len() <= 16 {
-        for (i, (key, _)) in members.iter().enumerate() {
-            if members.iter().skip(i + 1).any(|(other, _)| other == key) {
-                return Some(key.to_string());
-            }
-        }
-        return None;
-    }
-    // The crate's one sort (crate::order) keeps the wasm small; ties are equal keys, so which
-    // comes first is moot.
-    let order = crate::order::sorted_order(members.len(), &mut |a, b| {
-        members[a].0.as_ref().cmp(members[b].0.as_ref())
-    });
-    let keys: Vec<&str> = order.iter().map(|&i| members[i].0.as_ref()).collect();
-    keys.windows(2)
-        .find(|pair| pair.first() == pair.get(1))
-        .and_then(|pair| pair.first())
-        .map(|key| (*key).to_owned())
+    crate::json::read(body, crate::json::Keys::Unique).map_err(|err| match err.duplicate {
+        Some(key) => ManifestError::DuplicateKey {
+            key,
+            line: err.syntax.line(),
+            column: err.syntax.column(),
+        },
+        None => ManifestError::Syntax {
+            reason: err.syntax.to_string(),
+        },
+    })
 }
 
 /// Where a value sits in the document, rendered as `layers[0].digest` or
@@ -299,7 +120,10 @@ pub(crate) fn describe(value: &Value<'_>) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(Number::Unsigned(n)) => n.to_string(),
         Value::Number(Number::Negative(n)) => n.to_string(),
-        Value::Number(Number::Float(x)) => format!("{x:?}"),
+        // The number as written: no float is printed (issue 4: core's float formatting is
+        // about 20 KB of wasm), and the message names the input exactly.
+        Value::Number(Number::Float(Some(text))) => (*text).to_owned(),
+        Value::Number(Number::Float(None)) => "a number".to_owned(),
         Value::String(s) => quote(s),
         Value::Array(_) => "an array".to_owned(),
         Value::Object(_) => "an object".to_owned(),

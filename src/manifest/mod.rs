@@ -81,7 +81,7 @@
 
 mod config;
 mod formats;
-mod json;
+pub(crate) mod json;
 pub mod media_type;
 mod parse;
 mod select;

@@ -123,7 +123,5 @@ pub(crate) fn go_to_lower(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
-    s.chars()
-        .map(|c| c.to_lowercase().next().unwrap_or(c))
-        .collect()
+    s.chars().map(crate::lower::simple_lower).collect()
 }

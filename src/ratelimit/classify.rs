@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::json::Value;
+
 /// How much of a 429 body is looked at; Docker Hub's is about 200 bytes.
 pub const MAX_BODY: usize = 64 * 1024;
 
@@ -46,15 +48,15 @@ pub fn classify_too_many_requests(status: u16, body: &[u8]) -> Option<TooManyKin
 
 fn has_toomanyrequests(body: &[u8]) -> bool {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+    // The crate's JSON tree with serde_json::Value's rules (the last of equal keys wins).
+    let Ok(value) = crate::json::read(body, crate::json::Keys::LastWins) else {
         return false;
     };
-    let Some(errors) = value.get("errors").and_then(|e| e.as_array()) else {
+    let Some(Value::Array(errors)) = value.get("errors") else {
         return false;
     };
     errors.iter().any(|e| {
-        e.get("code")
-            .and_then(|c| c.as_str())
-            .is_some_and(|c| c.trim().eq_ignore_ascii_case("TOOMANYREQUESTS"))
+        matches!(e.get("code"), Some(Value::String(c))
+            if c.trim().eq_ignore_ascii_case("TOOMANYREQUESTS"))
     })
 }

@@ -49,10 +49,9 @@ fn changes_when_lowercased(s: &str) -> bool {
     if s.is_ascii() {
         return s.bytes().any(|c| c.is_ascii_uppercase());
     }
-    s.chars().any(|c| {
-        let mut lower = c.to_lowercase();
-        !(lower.next() == Some(c) && lower.next().is_none())
-    })
+    // No character lower-cases to itself followed by more (build.rs checks), so the first
+    // character of its lower-case form tells.
+    s.chars().any(|c| crate::lower::simple_lower(c) != c)
 }
 
 /// `ParseNormalizedNamed`: a reference as the Docker CLI reads it, in canonical form:
