@@ -24,8 +24,9 @@ export { PullLimiter } from "./limits.js";
 export { RepoStats } from "./stats.js";
 
 function cors(request, response, settings) {
+  if (!settings.corsOrigins.length) return response;
   const origin = request.headers.get("origin");
-  if (!origin || !settings.corsOrigins.length) return response;
+  if (!origin) return response;
   const allowed = settings.corsOrigins.includes("*") ? "*" : settings.corsOrigins.includes(origin) ? origin : null;
   if (!allowed) return response;
   const out = new Response(response.body, response);
