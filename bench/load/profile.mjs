@@ -3,8 +3,10 @@
 // sends manifest GETs by tag, as bench/load/run.mjs's setup (d) does, against a static origin
 // (nginx serving the registry's manifest as a file).
 //
-//   node --experimental-websocket bench/load/profile.mjs [--seconds 10] [--out FILE.cpuprofile] [--top 40]
+//   node --experimental-websocket bench/load/profile.mjs [--seconds 10] [--out FILE.cpuprofile] [--top 40] [--passthrough]
 //
+// `--passthrough` profiles run.mjs's bare pass-through worker (c) instead, for comparison: the
+// busy time per request (printed) is the JS thread's share of each one's CPU.
 // Prints the functions by self time (share of the sampled busy time, idle excluded) and by
 // total time; `--out` keeps the profile for Chrome DevTools. Sampling slows the gateway down,
 // so the shares are what counts, not the rates.
@@ -33,6 +35,7 @@ const seconds = Number(arg("seconds", 10));
 const out = arg("out", null);
 const top = Number(arg("top", 40));
 const path = arg("path", `/v2/${REPO}/manifests/latest`);
+const passthrough = process.argv.includes("--passthrough");
 
 if (typeof WebSocket !== "function") throw new Error("run with node --experimental-websocket (Node 20) or Node 22+");
 
@@ -74,8 +77,34 @@ http { access_log off; keepalive_requests 100000; client_body_temp_path ${dir}/n
   const inspectorPort = await freePort();
   const storage = join(dir, "data");
   mkdirSync(storage);
-  const bindings = await bindingsFor({ upstream, pullLimit: "4000000000;w=60", requestLimit: "4000000000;w=60", clientIpHeader: "X-Real-IP" });
-  writeFileSync(join(dir, "gateway.capnp"), workerdConfig({ bindings, storage, configDir: dir, address: `127.0.0.1:${port}` }));
+  if (passthrough) {
+    // As bench/load/run.mjs's (c).
+    writeFileSync(
+      join(dir, "passthrough.js"),
+      `export default {
+  fetch(request, env) {
+    const url = new URL(request.url);
+    return fetch(env.UPSTREAM + url.pathname + url.search, { method: request.method, headers: request.headers });
+  },
+};
+`,
+    );
+    writeFileSync(
+      join(dir, "gateway.capnp"),
+      `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = (modules = [(name = "passthrough.js", esModule = embed "passthrough.js")], compatibilityDate = "2026-04-01", bindings = [(name = "UPSTREAM", text = "${upstream}")], globalOutbound = "internet")),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+`,
+    );
+  } else {
+    const bindings = await bindingsFor({ upstream, pullLimit: "4000000000;w=60", requestLimit: "4000000000;w=60", clientIpHeader: "X-Real-IP" });
+    writeFileSync(join(dir, "gateway.capnp"), workerdConfig({ bindings, storage, configDir: dir, address: `127.0.0.1:${port}` }));
+  }
   const gateway = spawnManaged(WORKERD, ["serve", join(dir, "gateway.capnp"), `--inspector-addr=127.0.0.1:${inspectorPort}`]);
   stops.push(() => gateway.stop());
   const url = `http://127.0.0.1:${port}`;
@@ -85,7 +114,8 @@ http { access_log off; keepalive_requests 100000; client_body_temp_path ${dir}/n
 
   // The gateway's isolate: workerd lists one inspector target per service.
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
-  const target = targets.find((t) => t.id === "pullgate" || t.title === "pullgate" || t.url?.includes("pullgate")) ?? targets[0];
+  const name = passthrough ? "main" : "pullgate";
+  const target = targets.find((t) => t.id === name || t.title === name || t.url?.includes(name)) ?? targets[0];
   const ws = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
   let nextId = 1;
@@ -143,6 +173,9 @@ http { access_log off; keepalive_requests 100000; client_body_temp_path ${dir}/n
     for (const [l, c] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((100 * c) / busy).toFixed(1).padStart(6)}%  ${l}`);
   };
   console.log(stdout.split("\n").filter((l) => /Requests\/sec|requests in/.test(l)).join("\n"));
+  const requests = Number(stdout.match(/(\d+) requests in/)[1]);
+  const intervalUs = (profile.endTime - profile.startTime) / profile.samples.length;
+  console.log(`JS thread busy: ${((busy * intervalUs) / requests).toFixed(1)} us per request (${busy} samples of ${intervalUs.toFixed(0)} us)`);
   show("Self time", self);
   show("Total time", total);
 } finally {

@@ -89,7 +89,7 @@ class ManifestMemory {
       this.bytes -= old.bytes.byteLength;
       this.entries.delete(key);
     }
-    const entry = { bytes, headers: [...storedHeaders(headers)] };
+    const entry = { bytes, headers: Object.fromEntries(storedHeaders(headers)) };
     this.entries.set(key, entry);
     this.bytes += bytes.byteLength;
     for (const [oldest, old] of this.entries) {
@@ -122,7 +122,7 @@ export function checkedDigest(bytes, expected) {
 
 /**
  * A manifest of repository `name` by `digest` from this isolate's memory, or null: `{ bytes,
- * headers }` with the headers as the stored [name, value] pairs. The entry is the memory's
+ * headers }` with the headers stored with it as a plain object (lower-case names). The entry is the memory's
  * own: a caller may note facts derived from the bytes on it (they never change), never change
  * `bytes` or `headers`.
  */
@@ -131,7 +131,7 @@ export function rememberedManifest(settings, name, digest) {
 }
 
 /**
- * A cached manifest `{ bytes, headers }` (headers as [name, value] pairs) of repository `name`
+ * A cached manifest `{ bytes, headers }` (headers as a plain object, as rememberedManifest's) of repository `name`
  * by `digest`, or null: from this isolate's memory, else from the Cache API (checked against
  * the digest again before it is kept in memory: the check is a few microseconds for a
  * manifest).
@@ -144,7 +144,7 @@ export async function cachedManifest(settings, name, digest) {
   if (!hit) return null;
   const bytes = new Uint8Array(await hit.arrayBuffer());
   if (checkedDigest(bytes, digest) !== digest) return null;
-  return manifestMemory.set(key, bytes, hit.headers) ?? { bytes, headers: [...storedHeaders(hit.headers)] };
+  return manifestMemory.set(key, bytes, hit.headers) ?? { bytes, headers: Object.fromEntries(storedHeaders(hit.headers)) };
 }
 
 /**

@@ -19,15 +19,28 @@ const INDEX_TYPES = ["application/vnd.oci.image.index.v1+json", "application/vnd
 
 /**
  * The request headers passed upstream: the client's, less its credentials and the platform's,
- * as an array of pairs (upstreamFetch sends them as they are: no Headers object to build).
+ * as a plain object (upstreamFetch sends it as it is: workerd reads an object of strings into
+ * a request's headers in half the time of an array of pairs, and building a Headers costs a
+ * native call per header). A header named like an Object.prototype member (`__proto__`)
+ * can't be a plain property: then a Headers, as before.
  */
 function forwardedHeaders(request, settings) {
-  const headers = [];
-  for (const pair of request.headers) {
-    const name = pair[0];
+  const headers = {};
+  for (const [name, value] of request.headers) {
     if (HOP_BY_HOP.includes(name) || name === "authorization" || name === "cookie" || name === settings.clientIpHeader) continue;
     if (name.startsWith("cf-") || name.startsWith("x-forwarded-") || name === "x-real-ip") continue;
-    headers.push(pair);
+    if (name in headers) return forwardedHeadersObject(request, settings);
+    headers[name] = value;
+  }
+  return headers;
+}
+
+function forwardedHeadersObject(request, settings) {
+  const headers = new Headers();
+  for (const [name, value] of request.headers) {
+    if (HOP_BY_HOP.includes(name) || name === "authorization" || name === "cookie" || name === settings.clientIpHeader) continue;
+    if (name.startsWith("cf-") || name.startsWith("x-forwarded-") || name === "x-real-ip") continue;
+    headers.set(name, value);
   }
   return headers;
 }
@@ -108,15 +121,17 @@ function routeOf(pathname) {
 
 /**
  * A response made once, with `extra` headers (name, value pairs) set on it. `r`: `{ status,
- * statusText?, body, headers }`, `headers` a Headers (changed in place) or an array of pairs
- * (of other names than `extra`'s).
+ * statusText?, body, headers }`, `headers` a Headers (changed in place) or a plain object of
+ * lower-case names (a cached manifest's, copied: workerd reads an object into the response's
+ * headers in about half the time of an array of pairs or of setting them one by one).
  */
 function respond(r, extra) {
   let headers = r.headers;
-  if (Array.isArray(headers)) {
-    if (extra.length) headers = headers.concat(extra);
-  } else {
+  if (headers instanceof Headers) {
     for (const [name, value] of extra) headers.set(name, value);
+  } else if (extra.length) {
+    headers = { ...headers };
+    for (const [name, value] of extra) headers[name] = value;
   }
   return new Response(r.body, r.statusText === undefined ? { status: r.status, headers } : { status: r.status, statusText: r.statusText, headers });
 }
@@ -217,11 +232,11 @@ async function manifestGet(request, url, env, ctx, settings, target) {
     return result(200, bytes, headers, bytes);
   }
 
-  // Served from a cache: its headers are the stored pairs, its children worked out once per
+  // Served from a cache: its headers are the stored ones (a plain object), its children worked out once per
   // entry (a verified manifest never changes).
   const hit = rememberedManifest(settings, target.name, digest) ?? (await cachedManifest(settings, target.name, digest));
   if (hit) {
-    if (hit.children === undefined) hit.children = childrenOf(hit.bytes, contentTypeOf(hit.headers)) ?? null;
+    if (hit.children === undefined) hit.children = childrenOf(hit.bytes, hit.headers["content-type"]) ?? null;
     return { status: 200, body: hit.bytes, headers: hit.headers, children: hit.children ?? undefined, digest };
   }
   const response = await upstreamFetch(env, `/v2/${target.name}/manifests/${digest}`, { headers: forwarded, wholeResponse: true });
@@ -242,12 +257,6 @@ async function manifestGet(request, url, env, ctx, settings, target) {
 
 function result(status, body, headers, bytes) {
   return { status, body, headers, children: bytes ? childrenOf(bytes, headers.get("content-type")) : undefined };
-}
-
-/** The content-type of a cached manifest's stored header pairs. */
-function contentTypeOf(pairs) {
-  for (const [name, value] of pairs) if (name === "content-type") return value;
-  return null;
 }
 
 /** The digests an index lists (its children), or undefined: what the core reads of a manifest of media type `contentType`. */

@@ -160,8 +160,7 @@ function fetchFailure(url, timeoutMs, timedOut, err) {
 
 /**
  * fetch following redirects here; the core says which hop gets `authorization`, and where the
- * next hop is. `headers`: an array of pairs without `authorization`, sent as is unless a hop
- * carries credentials.
+ * next hop is. `headers`: sentHeaders', sent as is unless a hop carries credentials.
  */
 async function fetchFollowing(session, url, method, headers, authorization, timeoutMs, whole) {
   let current = url;
@@ -169,7 +168,7 @@ async function fetchFollowing(session, url, method, headers, authorization, time
     // Without an authorization there are no credentials for any hop (credentialsFor passes
     // on the one it is given, or none): no call to make.
     const credentials = authorization === undefined ? undefined : session.credentialsFor(current, authorization);
-    const hopHeaders = credentials ? [...headers, ["authorization", credentials]] : headers;
+    const hopHeaders = credentials ? withAuthorization(headers, credentials) : headers;
     const response = await fetchWithDeadline(current, { method, headers: hopHeaders }, timeoutMs, whole);
     if (!REDIRECTS.has(response.status)) return response;
     const location = response.headers.get("location");
@@ -235,13 +234,34 @@ async function answer(upstream, response, scope, sent, timeoutMs) {
   }
 }
 
-/** The caller's headers as an array of pairs, less `authorization` (the gateway's own). */
+/**
+ * The caller's headers less `authorization` (the gateway's own): a Headers stays one (copied),
+ * an object or an array of pairs becomes a plain object (what workerd reads fastest).
+ */
 function sentHeaders(given) {
-  const out = [];
+  if (given instanceof Headers) {
+    const headers = new Headers(given);
+    headers.delete("authorization");
+    return headers;
+  }
+  const out = {};
   if (!given) return out;
-  const pairs = Array.isArray(given) || given instanceof Headers ? given : Object.entries(given);
-  for (const pair of pairs) if (pair[0].toLowerCase() !== "authorization") out.push(pair);
+  for (const [name, value] of Array.isArray(given) ? given : Object.entries(given)) {
+    if (name.toLowerCase() === "authorization") continue;
+    if (name in out) return sentHeaders(new Headers(given)); // a name like `__proto__`, or repeated
+    out[name] = value;
+  }
   return out;
+}
+
+/** `headers` (sentHeaders') with `authorization` added, as a copy. */
+function withAuthorization(headers, authorization) {
+  if (headers instanceof Headers) {
+    const copy = new Headers(headers);
+    copy.set("authorization", authorization);
+    return copy;
+  }
+  return { ...headers, authorization };
 }
 
 // The core's scope per path, remembered in the isolate (a pure function of the path, and a
