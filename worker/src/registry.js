@@ -141,16 +141,17 @@ function respond(r, extra) {
  * (limits.js): no call to the key's PullLimiter unless the lease must be renewed.
  */
 export async function proxy(request, url, env, ctx, settings, key) {
-  if (request.method !== "GET" && request.method !== "HEAD") {
+  const method = request.method; // a native getter: read once
+  if (method !== "GET" && method !== "HEAD") {
     // A pull gateway: pushes go to the registry itself.
     await discardBody(request);
-    return registryError(405, "UNSUPPORTED", `${request.method} is not supported: the gateway is read-only`, { allow: "GET, HEAD" });
+    return registryError(405, "UNSUPPORTED", `${method} is not supported: the gateway is read-only`, { allow: "GET, HEAD" });
   }
   const { invalid, target } = routeOf(url.pathname);
   if (invalid) return invalid;
 
   const isManifest = target?.kind === "manifests";
-  const kind = !isManifest ? KIND_OTHER : request.method === "GET" ? KIND_MANIFEST_GET : KIND_MANIFEST_HEAD;
+  const kind = !isManifest ? KIND_OTHER : method === "GET" ? KIND_MANIFEST_GET : KIND_MANIFEST_HEAD;
   const repository = target?.name ?? "";
   const reference = target?.reference ?? "";
   // From the isolate's lease without a promise when it can answer (admitLeased otherwise).
@@ -167,16 +168,16 @@ export async function proxy(request, url, env, ctx, settings, key) {
     );
   }
   if (!isManifest) {
-    if (target?.kind === "blobs" && request.method === "GET" && target.byDigest && !request.headers.has("range")) {
+    if (target?.kind === "blobs" && method === "GET" && target.byDigest && !request.headers.has("range")) {
       return blob(request, url, env, ctx, settings, target);
     }
-    const response = await upstreamFetch(env, url.pathname + url.search, { method: request.method, headers: forwardedHeaders(request, settings) });
-    return new Response(request.method === "HEAD" ? null : response.body, { status: response.status, statusText: response.statusText, headers: responseHeaders(response, url, settings) });
+    const response = await upstreamFetch(env, url.pathname + url.search, { method, headers: forwardedHeaders(request, settings) });
+    return new Response(method === "HEAD" ? null : response.body, { status: response.status, statusText: response.statusText, headers: responseHeaders(response, url, settings) });
   }
 
   let result;
   try {
-    result = request.method === "HEAD" ? await manifestHead(request, url, env, settings) : await manifestGet(request, url, env, ctx, settings, target);
+    result = method === "HEAD" ? await manifestHead(request, url, env, settings) : await manifestGet(request, url, env, ctx, settings, target);
   } catch (err) {
     // Never a worker exception, and a pull that failed here is no pull.
     result = ofResponse(registryError(502, "UNKNOWN", `the gateway failed: ${err?.message ?? err}`));

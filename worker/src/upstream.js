@@ -236,7 +236,8 @@ async function answer(upstream, response, scope, sent, timeoutMs) {
 
 /**
  * The caller's headers less `authorization` (the gateway's own): a Headers stays one (copied),
- * an object or an array of pairs becomes a plain object (what workerd reads fastest).
+ * an object or an array of pairs becomes a plain object (what workerd reads fastest). An object
+ * without `authorization` is used as it is: the caller must not change it afterwards.
  */
 function sentHeaders(given) {
   if (given instanceof Headers) {
@@ -244,14 +245,20 @@ function sentHeaders(given) {
     headers.delete("authorization");
     return headers;
   }
+  if (!given) return {};
+  if (!Array.isArray(given) && !hasAuthorization(given)) return given; // sent as it is: no copy
   const out = {};
-  if (!given) return out;
   for (const [name, value] of Array.isArray(given) ? given : Object.entries(given)) {
     if (name.toLowerCase() === "authorization") continue;
     if (name in out) return sentHeaders(new Headers(given)); // a name like `__proto__`, or repeated
     out[name] = value;
   }
   return out;
+}
+
+function hasAuthorization(object) {
+  for (const name in object) if (name.toLowerCase() === "authorization") return true;
+  return false;
 }
 
 /** `headers` (sentHeaders') with `authorization` added, as a copy. */
