@@ -10,6 +10,8 @@ import { verifyingStream } from "./verify.js";
 
 // RFC 9110 section 7.6.1: connection-specific headers are not forwarded.
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host"];
+// Never passed upstream: those, the client's credentials, and the address a front proxy set.
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, "authorization", "cookie", "x-real-ip"]);
 // DESIGN.md: manifest bodies over 4 MiB are refused.
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const KIND_OTHER = 0;
@@ -26,23 +28,25 @@ const INDEX_TYPES = ["application/vnd.oci.image.index.v1+json", "application/vnd
  */
 function forwardedHeaders(request, settings) {
   const headers = {};
-  for (const [name, value] of request.headers) {
-    if (HOP_BY_HOP.includes(name) || name === "authorization" || name === "cookie" || name === settings.clientIpHeader) continue;
-    if (name.startsWith("cf-") || name.startsWith("x-forwarded-") || name === "x-real-ip") continue;
-    if (name in headers) return forwardedHeadersObject(request, settings);
+  let plain = true;
+  // forEach: no [name, value] array per header, as an iterator makes.
+  request.headers.forEach((value, name) => {
+    if (!forwarded(name, settings)) return;
+    if (name in headers) plain = false;
     headers[name] = value;
-  }
-  return headers;
+  });
+  return plain ? headers : forwardedHeadersObject(request, settings);
 }
 
 function forwardedHeadersObject(request, settings) {
   const headers = new Headers();
-  for (const [name, value] of request.headers) {
-    if (HOP_BY_HOP.includes(name) || name === "authorization" || name === "cookie" || name === settings.clientIpHeader) continue;
-    if (name.startsWith("cf-") || name.startsWith("x-forwarded-") || name === "x-real-ip") continue;
-    headers.set(name, value);
-  }
+  for (const [name, value] of request.headers) if (forwarded(name, settings)) headers.set(name, value);
   return headers;
+}
+
+/** Whether the client's header `name` (lower case) goes upstream. */
+function forwarded(name, settings) {
+  return !NOT_FORWARDED.has(name) && name !== settings.clientIpHeader && !name.startsWith("cf-") && !name.startsWith("x-forwarded-");
 }
 
 /** The upstream's response headers as the client sees them. */
