@@ -38,6 +38,10 @@
 //   (REGISTRY_ERROR) for a malformed Link or one on another origin: the gateway only ever
 //   contacts its configured upstream.
 //
+//   upstreamTimeoutMs(env) -> number
+//
+// * The deadline above (UPSTREAM_TIMEOUT_MS, default 30 s), for messages that name it.
+//
 //   idleTimeout(env, body) -> ReadableStream
 //
 // * A response body that errors when the upstream sends nothing for UPSTREAM_TIMEOUT_MS (30 s)
