@@ -291,6 +291,12 @@ try {
     const cpu = (scenario, name) => median(of(scenario, name).map((x) => x.proxyUs));
     const rps = (scenario, name) => median(of(scenario, name).map((x) => x.rps));
     if (scenarios.includes("tag")) {
+      // (c) and (d) run one after the other in each round, so their ratio within a round is
+      // less moved by the machine's load than the ratio of the two medians.
+      const pass = of("tag", "(c) pass-through worker (workerd)");
+      const full = of("tag", "(d) full gateway (workerd)");
+      const perRound = full.map((x, i) => x.proxyUs / pass[i].proxyUs);
+      lines.push(`- ${label}: full gateway / pass-through CPU per request in each round: ${perRound.map((r) => r.toFixed(2)).join(", ")} (median ${median(perRound).toFixed(2)}x; us per request, pass-through ${pass.map((x) => x.proxyUs.toFixed(0)).join(" ")}, full ${full.map((x) => x.proxyUs.toFixed(0)).join(" ")}).`);
       lines.push(
         `- ${label}: full gateway / pass-through CPU per request = ${(cpu("tag", "(d) full gateway (workerd)") / cpu("tag", "(c) pass-through worker (workerd)")).toFixed(2)}x; ` +
           `throughput ${(rps("tag", "(d) full gateway (workerd)") / rps("tag", "(c) pass-through worker (workerd)")).toFixed(2)}x of pass-through, ${(rps("tag", "(d) full gateway (workerd)") / rps("tag", "(a) upstream alone")).toFixed(2)}x of the upstream alone; ` +

@@ -247,6 +247,15 @@ pub fn gateway_repository_path(name: &str) -> Result<(), JsValue> {
     crate::reference::check_repository_path(name).map_err(to_js)
 }
 
+/// `gatewayIsDigest(s)`: whether `s` is a digest as [`Digest::parse`] reads one
+/// (`algorithm:encoded`), without building it or throwing: the gateway asks this of every
+/// manifest path's reference and of every `Docker-Content-Digest` it re-resolves a tag to, and
+/// an exception (or a parsed object crossing to JS) per request cost more than the check.
+#[wasm_bindgen(js_name = gatewayIsDigest)]
+pub fn gateway_is_digest(s: &str) -> bool {
+    Digest::parse(s).is_ok()
+}
+
 /// The budget without spending it: `{ limit, remaining, windowSeconds, retryAfterSeconds,
 /// resetSeconds, ... }`.
 #[wasm_bindgen(js_name = limiterBudget)]

@@ -98,20 +98,77 @@ test("a manifest by digest that the upstream corrupts is a 502, costs no pull an
   assert.equal(gets(), fetched, "the good one is cached");
 });
 
+/** Waits (up to 5 s) until the front has seen the gateway give up `n` answers in all. */
+async function abandonedReaches(n) {
+  for (let i = 0; i < 50 && front.abandoned < n; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  return front.abandoned;
+}
+
+test("a manifest HEAD the upstream never answers is a 504 within the deadline; a GET then falls back to the tag", async () => {
+  const tags = (await (await fetch(`${registry.url}/v2/demo/many-tags/tags/list`)).json()).tags;
+  const path = `/v2/demo/many-tags/manifests/${tags[0]}`;
+  const abandoned = front.abandoned;
+  front.stallHeads = true;
+  try {
+    const head = await fetch(`${gateway.url}${path}`, { method: "HEAD", headers: { accept: MANIFEST } });
+    assert.equal(head.status, 504, "the upstream's silence is a gateway timeout, not a hang");
+    assert.equal(await abandonedReaches(abandoned + 1), abandoned + 1, "the gateway hung up on the upstream");
+    // A GET re-resolves the tag with a HEAD; when that times out, the tag's manifest is passed
+    // through as the upstream sends it (unverified, uncached), and counted.
+    const byTag = () => front.count("GET", new RegExp(`/manifests/${tags[0]}$`));
+    const before = byTag();
+    const get1 = await get(path, MANIFEST);
+    assert.equal(get1.status, 200);
+    assert.equal(byTag(), before + 1, "fetched by tag after the HEAD's deadline");
+    assert.equal(await abandonedReaches(abandoned + 2), abandoned + 2, "the HEAD was given up");
+    const get2 = await get(path, MANIFEST);
+    assert.equal(remaining(get2), remaining(get1) - 1, "each GET is a pull");
+  } finally {
+    front.stallHeads = false;
+  }
+});
+
+test("a manifest body that stalls is a 502 within the deadline, costs no pull and is not cached", async () => {
+  const tags = (await (await fetch(`${registry.url}/v2/demo/many-tags/tags/list`)).json()).tags;
+  const digest = await digestOf("demo/many-tags", tags[1], MANIFEST);
+  const path = `/v2/demo/many-tags/manifests/${digest}`;
+  const gets = () => front.count("GET", new RegExp(`/manifests/${digest}$`));
+  const abandoned = front.abandoned;
+  let before;
+  front.stallManifests = true;
+  try {
+    for (let i = 1; i <= 2; i++) {
+      const stalled = await get(path, MANIFEST);
+      assert.equal(stalled.status, 502, "half a manifest is no manifest");
+      const [error] = (await stalled.json()).errors;
+      assert.match(error.message, /manifest body did not arrive within 2000 ms/);
+      assert.equal(gets(), i, "nothing of it was cached: fetched again");
+      before ??= remaining(stalled);
+      assert.equal(remaining(stalled), before, "refunded");
+    }
+    assert.equal(await abandonedReaches(abandoned + 2), abandoned + 2, "the gateway hung up on the upstream each time");
+  } finally {
+    front.stallManifests = false;
+  }
+  const good = await get(path, MANIFEST);
+  assert.equal(good.status, 200);
+  assert.equal(sha256(Buffer.from(await good.arrayBuffer())), digest);
+});
+
 test("a blob whose upstream stalls mid-body fails the client's transfer and is not cached", async () => {
   const manifest = await (await fetch(`${registry.url}/v2/demo/single/manifests/latest`, { headers: { accept: MANIFEST } })).json();
   const { digest, size } = manifest.layers[1];
   const path = `/v2/demo/single/blobs/${digest}`;
   const gets = () => front.count("GET", new RegExp(`/blobs/${digest}$`));
 
+  const abandoned = front.abandoned;
   front.stallBlobs = true;
   try {
     const stalled = await get(path);
     const outcome = stalled.status === 200 ? await bytesOrError(stalled) : new Error(`status ${stalled.status}`);
     assert.ok(outcome instanceof Error || outcome.length < size, "the client never gets a complete body from a stalled upstream");
     assert.equal(gets(), 1);
-    for (let i = 0; i < 50 && front.abandoned === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(front.abandoned, 1, "the gateway gave up on the stalled upstream");
+    assert.equal(await abandonedReaches(abandoned + 1), abandoned + 1, "the gateway gave up on the stalled upstream");
   } finally {
     front.stallBlobs = false;
   }

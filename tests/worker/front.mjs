@@ -7,18 +7,33 @@
 //                     for `stallMs` (6 s), then the rest: a gateway without an idle timeout
 //                     passes the blob on whole, late; one that gives up first closes the
 //                     connection (counted in `abandoned`). Either way the answer ends by itself.
+//   stallManifests    manifest GETs by digest: the same, headers and half the body, then a pause
+//   stallHeads        manifest HEADs answer only after `stallMs` (nothing sent before)
 import { createServer, request as httpRequest } from "node:http";
 
 export async function startFront(registryUrl, { stallMs = 6_000 } = {}) {
   const target = new URL(registryUrl);
-  const front = { log: [], corruptManifests: false, corruptBlobs: false, stallBlobs: false, abandoned: 0 };
+  const front = { log: [], corruptManifests: false, corruptBlobs: false, stallBlobs: false, stallManifests: false, stallHeads: false, abandoned: 0 };
   const sockets = new Set();
   const server = createServer((req, res) => {
     front.log.push({ method: req.method, path: req.url });
     const manifestByDigest = req.method === "GET" && /\/manifests\/sha256:/.test(req.url);
     const blob = req.method === "GET" && /\/blobs\/sha256:/.test(req.url);
+    if (front.stallHeads && req.method === "HEAD" && /\/manifests\//.test(req.url)) {
+      const timer = setTimeout(() => forward(req, res), stallMs);
+      res.on("close", () => {
+        if (res.headersSent) return;
+        clearTimeout(timer);
+        front.abandoned++;
+      });
+      return;
+    }
+    forward(req, res, manifestByDigest, blob);
+  });
+  const forward = (req, res, manifestByDigest = false, blob = false) => {
     const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      const spoil = answer.statusCode === 200 && ((manifestByDigest && front.corruptManifests) || (blob && (front.corruptBlobs || front.stallBlobs)));
+      const stall = (blob && front.stallBlobs) || (manifestByDigest && front.stallManifests);
+      const spoil = answer.statusCode === 200 && ((manifestByDigest && front.corruptManifests) || (blob && front.corruptBlobs) || stall);
       if (!spoil) {
         res.writeHead(answer.statusCode, answer.headers);
         return answer.pipe(res);
@@ -28,7 +43,7 @@ export async function startFront(registryUrl, { stallMs = 6_000 } = {}) {
       answer.on("end", () => {
         const body = Buffer.concat(chunks);
         res.writeHead(200, answer.headers);
-        if (blob && front.stallBlobs) {
+        if (stall) {
           res.write(body.subarray(0, body.length >> 1));
           const timer = setTimeout(() => res.end(body.subarray(body.length >> 1)), stallMs);
           res.on("close", () => {
@@ -48,8 +63,9 @@ export async function startFront(registryUrl, { stallMs = 6_000 } = {}) {
       });
     });
     upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
-  });
+    if (req.readableEnded) upstream.end();
+    else req.pipe(upstream);
+  };
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

@@ -81,21 +81,23 @@ class ManifestMemory {
     return entry;
   }
 
-  /** `bytes` must already be verified against the digest in `key`. */
+  /** `bytes` must already be verified against the digest in `key`. Returns the entry, or null when too large to keep. */
   set(key, bytes, headers) {
-    if (bytes.byteLength > this.maxEntryBytes) return;
+    if (bytes.byteLength > this.maxEntryBytes) return null;
     const old = this.entries.get(key);
     if (old) {
       this.bytes -= old.bytes.byteLength;
       this.entries.delete(key);
     }
-    this.entries.set(key, { bytes, headers: [...storedHeaders(headers)] });
+    const entry = { bytes, headers: Object.fromEntries(storedHeaders(headers)) };
+    this.entries.set(key, entry);
     this.bytes += bytes.byteLength;
-    for (const [oldest, entry] of this.entries) {
+    for (const [oldest, old] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= entry.bytes.byteLength;
+      this.bytes -= old.bytes.byteLength;
     }
+    return entry;
   }
 }
 
@@ -119,20 +121,30 @@ export function checkedDigest(bytes, expected) {
 }
 
 /**
- * A cached manifest `{ bytes, headers }` of repository `name` by `digest`, or null: from this
- * isolate's memory, else from the Cache API (checked against the digest again before it is
- * kept in memory: the check is a few microseconds for a manifest).
+ * A manifest of repository `name` by `digest` from this isolate's memory, or null: `{ bytes,
+ * headers }` with the headers stored with it as a plain object (lower-case names). The entry is the memory's
+ * own: a caller may note facts derived from the bytes on it (they never change), never change
+ * `bytes` or `headers`.
+ */
+export function rememberedManifest(settings, name, digest) {
+  return manifestMemory.get(memoryKey(settings, name, digest));
+}
+
+/**
+ * A cached manifest `{ bytes, headers }` (headers as a plain object, as rememberedManifest's) of repository `name`
+ * by `digest`, or null: from this isolate's memory, else from the Cache API (checked against
+ * the digest again before it is kept in memory: the check is a few microseconds for a
+ * manifest).
  */
 export async function cachedManifest(settings, name, digest) {
   const key = memoryKey(settings, name, digest);
   const remembered = manifestMemory.get(key);
-  if (remembered) return { bytes: remembered.bytes, headers: new Headers(remembered.headers) };
+  if (remembered) return remembered;
   const hit = await edgeCache.match(cacheKey(settings, name, "manifests", digest));
   if (!hit) return null;
   const bytes = new Uint8Array(await hit.arrayBuffer());
   if (checkedDigest(bytes, digest) !== digest) return null;
-  manifestMemory.set(key, bytes, hit.headers);
-  return { bytes, headers: storedHeaders(hit.headers) };
+  return manifestMemory.set(key, bytes, hit.headers) ?? { bytes, headers: Object.fromEntries(storedHeaders(hit.headers)) };
 }
 
 /**

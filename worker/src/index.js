@@ -24,8 +24,9 @@ export { PullLimiter } from "./limits.js";
 export { RepoStats } from "./stats.js";
 
 function cors(request, response, settings) {
+  if (!settings.corsOrigins.length) return response;
   const origin = request.headers.get("origin");
-  if (!origin || !settings.corsOrigins.length) return response;
+  if (!origin) return response;
   const allowed = settings.corsOrigins.includes("*") ? "*" : settings.corsOrigins.includes(origin) ? origin : null;
   if (!allowed) return response;
   const out = new Response(response.body, response);
@@ -47,9 +48,10 @@ function preflight(request, settings) {
 }
 
 async function route(request, env, ctx, url) {
-  const v2 = url.pathname === "/v2" || url.pathname.startsWith("/v2/");
-  const api = url.pathname === "/api/v1" || url.pathname.startsWith("/api/v1/");
-  const limits = url.pathname === "/limits";
+  const path = url.pathname; // a native getter: read once
+  const v2 = path === "/v2" || path.startsWith("/v2/");
+  const api = !v2 && (path === "/api/v1" || path.startsWith("/api/v1/"));
+  const limits = path === "/limits";
   if (!v2 && !api && !limits) return env.ASSETS.fetch(request);
 
   let settings;

@@ -138,6 +138,17 @@ async function renew(env, ctx, key, entry, needPulls) {
 }
 
 /**
+ * admitLeased's answer when the isolate's lease gives it at once (no renewal pending or
+ * needed), else null: the common case, with no promise to make and await.
+ */
+export function admitNow(env, ctx, key, kind, repository, reference) {
+  const entry = entryOf(env, ctx, key);
+  if (entry.pending) return null;
+  const headers = entry.lease.admit(Date.now(), kind, repository, reference);
+  return headers === undefined ? null : admissionOf(entry.lease, headers);
+}
+
+/**
  * Admits a request of client key `key` (kind 0: not a manifest, 1: manifest HEAD, 2:
  * manifest GET of `repository` by `reference`) from the isolate's lease:
  * `{ request, pull?, headers?, lease }` as PullLimiter.admit answers, plus the lease's serial.

@@ -1,15 +1,17 @@
 // The registry API at /v2/: pulls proxied to the upstream through upstreamFetch, counted by
 // the client key's PullLimiter, verified, cached at the edge by digest, recorded in RepoStats.
-import { cachedBlob, cachedManifest, checkedDigest, sized, storeBlob, storeManifest } from "./cache.js";
+import { cachedBlob, cachedManifest, checkedDigest, rememberedManifest, sized, storeBlob, storeManifest } from "./cache.js";
 import { core, PullgateError } from "./core.js";
 import { discardBody, registryError } from "./errors.js";
-import { admitLeased, recordIndexLeased, refundLeased } from "./limits.js";
+import { admitLeased, admitNow, recordIndexLeased, refundLeased } from "./limits.js";
 import { recordPull } from "./stats.js";
-import { idleTimeout, upstreamFetch } from "./upstream.js";
+import { idleTimeout, upstreamFetch, upstreamTimeoutMs } from "./upstream.js";
 import { verifyingStream } from "./verify.js";
 
 // RFC 9110 section 7.6.1: connection-specific headers are not forwarded.
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host"];
+// Never passed upstream: those, the client's credentials, and the address a front proxy set.
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, "authorization", "cookie", "x-real-ip"]);
 // DESIGN.md: manifest bodies over 4 MiB are refused.
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const KIND_OTHER = 0;
@@ -17,15 +19,34 @@ const KIND_MANIFEST_HEAD = 1;
 const KIND_MANIFEST_GET = 2;
 const INDEX_TYPES = ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 
-/** The request headers passed upstream: the client's, less its credentials and the platform's. */
+/**
+ * The request headers passed upstream: the client's, less its credentials and the platform's,
+ * as a plain object (upstreamFetch sends it as it is: workerd reads an object of strings into
+ * a request's headers in half the time of an array of pairs, and building a Headers costs a
+ * native call per header). A header named like an Object.prototype member (`__proto__`)
+ * can't be a plain property: then a Headers, as before.
+ */
 function forwardedHeaders(request, settings) {
+  const headers = {};
+  let plain = true;
+  // forEach: no [name, value] array per header, as an iterator makes.
+  request.headers.forEach((value, name) => {
+    if (!forwarded(name, settings)) return;
+    if (name in headers) plain = false;
+    headers[name] = value;
+  });
+  return plain ? headers : forwardedHeadersObject(request, settings);
+}
+
+function forwardedHeadersObject(request, settings) {
   const headers = new Headers();
-  for (const [name, value] of request.headers) {
-    if (HOP_BY_HOP.includes(name) || name === "authorization" || name === "cookie" || name === settings.clientIpHeader) continue;
-    if (name.startsWith("cf-") || name.startsWith("x-forwarded-") || name === "x-real-ip") continue;
-    headers.set(name, value);
-  }
+  for (const [name, value] of request.headers) if (forwarded(name, settings)) headers.set(name, value);
   return headers;
+}
+
+/** Whether the client's header `name` (lower case) goes upstream. */
+function forwarded(name, settings) {
+  return !NOT_FORWARDED.has(name) && name !== settings.clientIpHeader && !name.startsWith("cf-") && !name.startsWith("x-forwarded-");
 }
 
 /** The upstream's response headers as the client sees them. */
@@ -56,23 +77,67 @@ export function requestLimited(decision) {
   });
 }
 
-/** Whether `s` is a digest, as the core's `parseDigest` reads one (a tag never has a `:`). */
+// Digests the core accepted, remembered in the isolate: a tag's GET re-resolves it with a HEAD
+// whose Docker-Content-Digest is checked each time, and is the same digest each time.
+const MAX_DIGESTS = 4096;
+const knownDigests = new Set();
+
+/** Whether `s` is a digest, as the core's grammar reads one (a tag never has a `:`). */
 function isDigest(s) {
   if (!s.includes(":")) return false;
-  try {
-    core.parseDigest(s);
-    return true;
-  } catch (err) {
-    if (err instanceof PullgateError) return false;
-    throw err;
-  }
+  if (knownDigests.has(s)) return true;
+  if (!core.gatewayIsDigest(s)) return false;
+  if (knownDigests.size >= MAX_DIGESTS) knownDigests.clear();
+  knownDigests.add(s);
+  return true;
 }
 
+/**
+ * `{ name, kind, reference, byDigest, resolvePath }` of a /v2/<name>/(manifests|blobs)/<ref>
+ * path, or null. Throws a URIError for a reference that is not valid percent-encoding.
+ */
 function parsePath(pathname) {
   const m = pathname.match(/^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/);
   if (!m) return null;
   const reference = decodeURIComponent(m[3]);
-  return { name: m[1], kind: m[2], reference, byDigest: isDigest(reference) };
+  // The upstream path a tag is re-resolved at (manifestGet).
+  const resolvePath = `/v2/${m[1]}/manifests/${encodeURIComponent(reference)}`;
+  return Object.freeze({ name: m[1], kind: m[2], reference, byDigest: isDigest(reference), resolvePath });
+}
+
+// Paths whose repository name is valid, with what parsePath made of them, remembered in the
+// isolate: a client pulling an image sends the same few paths again and again, and the two
+// regexes, the decoding and the digest check were a visible part of a request's CPU.
+const MAX_ROUTES = 4096;
+const routes = new Map(); // pathname -> { target } (target: parsePath's, frozen, or null)
+
+/** `{ invalid }` (a 400 NAME_INVALID Response) or `{ target }` for a /v2/ path. */
+function routeOf(pathname) {
+  const known = routes.get(pathname);
+  if (known) return known;
+  const invalid = invalidName(pathname);
+  if (invalid) return { invalid };
+  const route = { target: parsePath(pathname) };
+  if (routes.size >= MAX_ROUTES) routes.clear();
+  routes.set(pathname, route);
+  return route;
+}
+
+/**
+ * A response made once, with `extra` headers (name, value pairs) set on it. `r`: `{ status,
+ * statusText?, body, headers }`, `headers` a Headers (changed in place) or a plain object of
+ * lower-case names (a cached manifest's, copied: workerd reads an object into the response's
+ * headers in about half the time of an array of pairs or of setting them one by one).
+ */
+function respond(r, extra) {
+  let headers = r.headers;
+  if (headers instanceof Headers) {
+    for (const [name, value] of extra) headers.set(name, value);
+  } else if (extra.length) {
+    headers = { ...headers };
+    for (const [name, value] of extra) headers[name] = value;
+  }
+  return new Response(r.body, r.statusText === undefined ? { status: r.status, headers } : { status: r.status, statusText: r.statusText, headers });
 }
 
 /**
@@ -80,18 +145,21 @@ function parsePath(pathname) {
  * (limits.js): no call to the key's PullLimiter unless the lease must be renewed.
  */
 export async function proxy(request, url, env, ctx, settings, key) {
-  if (request.method !== "GET" && request.method !== "HEAD") {
+  const method = request.method; // a native getter: read once
+  if (method !== "GET" && method !== "HEAD") {
     // A pull gateway: pushes go to the registry itself.
     await discardBody(request);
-    return registryError(405, "UNSUPPORTED", `${request.method} is not supported: the gateway is read-only`, { allow: "GET, HEAD" });
+    return registryError(405, "UNSUPPORTED", `${method} is not supported: the gateway is read-only`, { allow: "GET, HEAD" });
   }
-  const invalid = invalidName(url.pathname);
+  const { invalid, target } = routeOf(url.pathname);
   if (invalid) return invalid;
 
-  const target = parsePath(url.pathname);
   const isManifest = target?.kind === "manifests";
-  const kind = !isManifest ? KIND_OTHER : request.method === "GET" ? KIND_MANIFEST_GET : KIND_MANIFEST_HEAD;
-  const admission = await admitLeased(env, ctx, key, kind, target?.name ?? "", target?.reference ?? "");
+  const kind = !isManifest ? KIND_OTHER : method === "GET" ? KIND_MANIFEST_GET : KIND_MANIFEST_HEAD;
+  const repository = target?.name ?? "";
+  const reference = target?.reference ?? "";
+  // From the isolate's lease without a promise when it can answer (admitLeased otherwise).
+  const admission = admitNow(env, ctx, key, kind, repository, reference) ?? (await admitLeased(env, ctx, key, kind, repository, reference));
   if (!admission.request.allowed) return withHeaders(requestLimited(admission.request), admission.headers);
   if (kind === KIND_MANIFEST_GET && !admission.pull.allowed) {
     const link = settings.limitDocUrl ?? `${url.origin}/limits`;
@@ -104,112 +172,126 @@ export async function proxy(request, url, env, ctx, settings, key) {
     );
   }
   if (!isManifest) {
-    if (target?.kind === "blobs" && request.method === "GET" && target.byDigest && !request.headers.has("range")) {
+    if (target?.kind === "blobs" && method === "GET" && target.byDigest && !request.headers.has("range")) {
       return blob(request, url, env, ctx, settings, target);
     }
-    const response = await upstreamFetch(env, url.pathname + url.search, { method: request.method, headers: forwardedHeaders(request, settings) });
-    return new Response(request.method === "HEAD" ? null : response.body, { status: response.status, statusText: response.statusText, headers: responseHeaders(response, url, settings) });
+    const response = await upstreamFetch(env, url.pathname + url.search, { method, headers: forwardedHeaders(request, settings) });
+    return new Response(method === "HEAD" ? null : response.body, { status: response.status, statusText: response.statusText, headers: responseHeaders(response, url, settings) });
   }
 
-  let response;
+  let result;
   try {
-    response = request.method === "HEAD" ? await manifestHead(request, url, env, settings) : await manifestGet(request, url, env, ctx, settings, target);
+    result = method === "HEAD" ? await manifestHead(request, url, env, settings) : await manifestGet(request, url, env, ctx, settings, target);
   } catch (err) {
     // Never a worker exception, and a pull that failed here is no pull.
-    response = registryError(502, "UNKNOWN", `the gateway failed: ${err?.message ?? err}`);
+    result = ofResponse(registryError(502, "UNKNOWN", `the gateway failed: ${err?.message ?? err}`));
   }
   let headers = admission.headers;
   const reservation = admission.pull?.reservation;
-  if (reservation !== undefined && (response.status === 404 || response.status >= 500)) {
+  if (reservation !== undefined && (result.status === 404 || result.status >= 500)) {
     headers = await refundLeased(env, ctx, key, admission);
-  } else if (kind === KIND_MANIFEST_GET && response.status === 200) {
-    const digest = response.headers.get("docker-content-digest");
-    const children = response.children;
+  } else if (kind === KIND_MANIFEST_GET && result.status === 200) {
+    const children = result.children;
     if (children?.length) recordIndexLeased(env, ctx, key, target.name, children);
     if (admission.pull.counted) {
       const { byDigest } = target;
+      const digest = result.digest ?? result.headers.get("docker-content-digest");
       recordPull(env, ctx, target.name, { tag: byDigest ? undefined : target.reference, digest: digest ?? (byDigest ? target.reference : undefined) });
     }
   }
-  return withHeaders(response.response ?? response, headers);
+  return respond(result, headers);
+}
+
+/** A Response as manifestGet's result shape (its headers kept as a Headers, changed in place later). */
+function ofResponse(response) {
+  return { status: response.status, body: response.body, headers: response.headers };
 }
 
 async function manifestHead(request, url, env, settings) {
-  const response = await upstreamFetch(env, url.pathname + url.search, { method: "HEAD", headers: forwardedHeaders(request, settings) });
-  return new Response(null, { status: response.status, statusText: response.statusText, headers: responseHeaders(response, url, settings) });
+  const response = await upstreamFetch(env, url.pathname + url.search, { method: "HEAD", headers: forwardedHeaders(request, settings), wholeResponse: true });
+  return { status: response.status, statusText: response.statusText, body: null, headers: responseHeaders(response, url, settings) };
 }
 
 /**
  * A manifest GET. By digest: from a cache (cache.js), else fetched, verified and cached. By
  * tag: the tag is re-resolved with a HEAD (free on Docker Hub) and the digest served as above,
  * so a tag already seen costs the upstream one HEAD and no GET.
- * Returns `{ response, status, headers, children }` (children: what an index lists).
+ * Returns `{ status, body, headers, children, digest }` for proxy's respond (children: what an
+ * index lists; digest: the manifest's, when the gateway checked or cached it by one).
  */
 async function manifestGet(request, url, env, ctx, settings, target) {
   const forwarded = forwardedHeaders(request, settings);
   let digest = target.byDigest ? target.reference : null;
   if (!digest) {
-    const head = await upstreamFetch(env, `/v2/${target.name}/manifests/${encodeURIComponent(target.reference)}`, { method: "HEAD", headers: forwarded });
+    const head = await upstreamFetch(env, target.resolvePath, { method: "HEAD", headers: forwarded, wholeResponse: true });
     const resolved = head.headers.get("docker-content-digest");
     if (head.status === 200 && resolved && isDigest(resolved)) digest = resolved;
   }
   if (!digest) {
     // No digest to check or cache by: pass the tag's manifest through as the upstream sends it.
-    const response = await upstreamFetch(env, url.pathname + url.search, { headers: forwarded });
+    const response = await upstreamFetch(env, url.pathname + url.search, { headers: forwarded, wholeResponse: true });
     const headers = responseHeaders(response, url, settings);
-    if (response.status !== 200) return result(new Response(response.body, { status: response.status, headers }));
-    const bytes = await boundedBytes(response);
-    if (!bytes) return result(registryError(502, "MANIFEST_INVALID", `upstream manifest for ${target.reference} is over 4 MiB`));
-    return result(new Response(bytes, { status: 200, headers }), bytes);
+    if (response.status !== 200) return result(response.status, response.body, headers);
+    const bytes = await boundedBytes(env, response);
+    if (!bytes) return ofResponse(registryError(502, "MANIFEST_INVALID", `upstream manifest for ${target.reference} is over 4 MiB`));
+    return result(200, bytes, headers, bytes);
   }
 
-  const hit = await cachedManifest(settings, target.name, digest);
-  if (hit) return result(new Response(hit.bytes, { status: 200, headers: hit.headers }), hit.bytes);
-  const response = await upstreamFetch(env, `/v2/${target.name}/manifests/${digest}`, { headers: forwarded });
+  // Served from a cache: its headers are the stored ones (a plain object), its children worked out once per
+  // entry (a verified manifest never changes).
+  const hit = rememberedManifest(settings, target.name, digest) ?? (await cachedManifest(settings, target.name, digest));
+  if (hit) {
+    if (hit.children === undefined) hit.children = childrenOf(hit.bytes, hit.headers["content-type"]) ?? null;
+    return { status: 200, body: hit.bytes, headers: hit.headers, children: hit.children ?? undefined, digest };
+  }
+  const response = await upstreamFetch(env, `/v2/${target.name}/manifests/${digest}`, { headers: forwarded, wholeResponse: true });
   const headers = responseHeaders(response, url, settings);
-  if (response.status !== 200) return result(new Response(response.body, { status: response.status, headers }));
-  const bytes = await boundedBytes(response);
-  if (!bytes) return result(registryError(502, "MANIFEST_INVALID", `upstream manifest ${digest} is over 4 MiB`));
+  if (response.status !== 200) return result(response.status, response.body, headers);
+  const bytes = await boundedBytes(env, response);
+  if (!bytes) return ofResponse(registryError(502, "MANIFEST_INVALID", `upstream manifest ${digest} is over 4 MiB`));
   const actual = checkedDigest(bytes, digest);
   // An algorithm the core can't verify: passed on as sent, never cached.
-  if (actual === null) return result(new Response(bytes, { status: 200, headers }), bytes);
-  if (actual !== digest) return result(registryError(502, "DIGEST_INVALID", `upstream sent manifest ${actual} for ${digest}`));
+  if (actual === null) return result(200, bytes, headers, bytes);
+  if (actual !== digest) return ofResponse(registryError(502, "DIGEST_INVALID", `upstream sent manifest ${actual} for ${digest}`));
   headers.set("docker-content-digest", digest);
   storeManifest(ctx, settings, target.name, digest, bytes, headers);
-  return result(new Response(bytes, { status: 200, headers }), bytes);
+  const r = result(200, bytes, headers, bytes);
+  r.digest = digest;
+  return r;
 }
 
-function result(response, bytes) {
-  const type = (response.headers.get("content-type") ?? "").split(";")[0].trim();
-  let children;
-  if (bytes && (INDEX_TYPES.includes(type) || type === "" || type === "application/json")) {
-    children = core.gatewayIndexChildren(bytes) ?? undefined;
-  }
-  return { response, status: response.status, headers: response.headers, children };
+function result(status, body, headers, bytes) {
+  return { status, body, headers, children: bytes ? childrenOf(bytes, headers.get("content-type")) : undefined };
 }
 
-// A manifest body that has not arrived in this long is abandoned (a 502, never a hang).
-const MANIFEST_BODY_TIMEOUT_MS = 30_000;
+/** The digests an index lists (its children), or undefined: what the core reads of a manifest of media type `contentType`. */
+function childrenOf(bytes, contentType) {
+  const type = (contentType ?? "").split(";")[0].trim();
+  if (!(INDEX_TYPES.includes(type) || type === "" || type === "application/json")) return undefined;
+  return core.gatewayIndexChildren(bytes) ?? undefined;
+}
 
-async function boundedBytes(response) {
+/**
+ * The manifest body of an upstreamFetch made with `wholeResponse` (its deadline covers the
+ * body: no timer here), or null when it is over MAX_MANIFEST_BYTES.
+ */
+async function boundedBytes(env, response) {
   const length = Number(response.headers.get("content-length"));
   if (length > MAX_MANIFEST_BYTES) {
     await response.body?.cancel();
     return null;
   }
-  let timer;
-  const deadline = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the upstream's manifest body did not arrive within ${MANIFEST_BODY_TIMEOUT_MS} ms`)), MANIFEST_BODY_TIMEOUT_MS);
-  });
+  let buffer;
   try {
-    const bytes = new Uint8Array(await Promise.race([response.arrayBuffer(), deadline]));
-    return bytes.length > MAX_MANIFEST_BYTES ? null : bytes;
+    buffer = await response.arrayBuffer();
   } catch (err) {
     response.body?.cancel().catch(() => {});
+    if (err?.name === "TimeoutError" || err?.name === "AbortError") {
+      throw new Error(`the upstream's manifest body did not arrive within ${upstreamTimeoutMs(env)} ms`);
+    }
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
+  return buffer.byteLength > MAX_MANIFEST_BYTES ? null : new Uint8Array(buffer);
 }
 
 /**

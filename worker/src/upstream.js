@@ -12,8 +12,12 @@
 //   upstreamFetch(env, path, init = {}) -> Promise<Response>
 //
 // * `path` is a path on the upstream (`/v2/library/alpine/manifests/latest`, with any query).
-// * `init`: `{ method = "GET", headers, timeoutMs }`; the caller's headers are sent as given
-//   except `authorization`, which is the gateway's own.
+// * `init`: `{ method = "GET", headers, timeoutMs, wholeResponse }`; the caller's headers (a
+//   Headers, an object or an array of pairs) are sent as given except `authorization`, which
+//   is the gateway's own. `wholeResponse`: the deadline covers the body too (a manifest, which
+//   the caller buffers: reading its body then fails with a TimeoutError once `timeoutMs` has
+//   passed since the request was sent); otherwise it covers the headers only and the body streams for
+//   as long as it takes (a blob: see idleTimeout).
 // * On a 401 the core answers the challenge: a Bearer token fetched from the realm
 //   (anonymously, or with UPSTREAM_USERNAME / UPSTREAM_PASSWORD as Basic credentials; the
 //   realm must be https or the upstream's own origin), cached per scope until shortly before
@@ -23,7 +27,7 @@
 // * Redirects (blob storage) are followed here, never by the client; `Authorization` is only
 //   ever sent to the upstream's own origin.
 // * It never rejects: an upstream that refuses the connection, times out (headers not within
-//   `timeoutMs`, default UPSTREAM_TIMEOUT_MS or 30 s), loops redirects, redirects where the
+//   `timeoutMs`, default UPSTREAM_TIMEOUT_MS or 30 s, per hop), loops redirects, redirects where the
 //   core does not follow or sends a challenge the core refuses gives a 502 or 504 in the
 //   distribution error form, marked with a `pullgate-upstream-error: 1` header.
 //
@@ -33,6 +37,10 @@
 //   response to `path`, or null on the last page. Throws the core's PullgateError
 //   (REGISTRY_ERROR) for a malformed Link or one on another origin: the gateway only ever
 //   contacts its configured upstream.
+//
+//   upstreamTimeoutMs(env) -> number
+//
+// * The deadline above (UPSTREAM_TIMEOUT_MS, default 30 s), for messages that name it.
 //
 //   idleTimeout(env, body) -> ReadableStream
 //
@@ -53,6 +61,11 @@ const MAX_UPSTREAMS = 8;
 // `pending` holds the token fetches in flight by scope, so concurrent requests share one.
 const upstreams = new Map();
 
+/** The deadline of upstream requests, in ms (UPSTREAM_TIMEOUT_MS, default 30 s). */
+export function upstreamTimeoutMs(env) {
+  return timeoutOf(env, {});
+}
+
 function timeoutOf(env, init) {
   const ms = Number(init.timeoutMs ?? env.UPSTREAM_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS);
   return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_TIMEOUT_MS;
@@ -70,8 +83,19 @@ function failure(err, prefix) {
   return err?.code ? new UpstreamFailure(502, `${prefix}: ${err.message}`) : err;
 }
 
+// The same per env object (the isolate's, as long as its settings don't change).
+let upstreamsByEnv = new WeakMap();
+
 /** The session with env's upstream, made on first use. */
 function upstreamOf(env) {
+  const remembered = upstreamsByEnv.get(env);
+  if (remembered?.upstream === env.UPSTREAM) return remembered;
+  const made = sessionOf(env);
+  upstreamsByEnv.set(env, made);
+  return made;
+}
+
+function sessionOf(env) {
   const username = env.UPSTREAM_USERNAME || undefined;
   const password = username === undefined ? undefined : (env.UPSTREAM_PASSWORD ?? "");
   const key = `${env.UPSTREAM}\n${username ?? ""}\n${password ?? ""}`;
@@ -90,6 +114,7 @@ function upstreamOf(env) {
     throw failure(err, `UPSTREAM ${JSON.stringify(env.UPSTREAM)} is not a registry the gateway can use`);
   }
   const upstream = {
+    upstream: env.UPSTREAM,
     session,
     base: url.href.replace(/\/+$/, ""),
     prefix: url.pathname.replace(/\/+$/, ""),
@@ -101,36 +126,57 @@ function upstreamOf(env) {
 }
 
 /**
- * One fetch with a deadline on the response headers (the body then streams for as long as it
- * takes: a blob may be large). Network failures and the deadline become UpstreamFailure.
+ * One fetch with a deadline. `whole`: on the whole response, headers and body (the runtime's
+ * `AbortSignal.timeout`, nothing to clear: measured cheaper per request than a timer and an
+ * AbortController; a body read after it fired errors); else on the response headers only (the
+ * body then streams for as long as it takes: a blob may be large). Network failures and the
+ * deadline before the headers become UpstreamFailure.
  */
-async function fetchWithDeadline(url, options, timeoutMs) {
+function fetchWithDeadline(url, options, timeoutMs, whole) {
+  if (whole) {
+    const signal = AbortSignal.timeout(timeoutMs);
+    return fetch(url, { method: options.method, headers: options.headers, signal, redirect: "manual" }).catch((err) => {
+      throw fetchFailure(url, timeoutMs, signal.aborted, err);
+    });
+  }
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
   }, timeoutMs);
-  try {
-    return await fetch(url, { ...options, signal: controller.signal, redirect: "manual" });
-  } catch (err) {
-    if (timedOut) throw new UpstreamFailure(504, `upstream ${new URL(url).host} did not answer within ${timeoutMs} ms`);
-    throw new UpstreamFailure(502, `upstream ${new URL(url).host} did not answer: ${err.message}`);
-  } finally {
-    clearTimeout(timer);
-  }
+  return fetch(url, { method: options.method, headers: options.headers, signal: controller.signal, redirect: "manual" }).then(
+    (response) => {
+      clearTimeout(timer);
+      return response;
+    },
+    (err) => {
+      clearTimeout(timer);
+      throw fetchFailure(url, timeoutMs, timedOut, err);
+    },
+  );
 }
 
-/** fetch following redirects here; the core says which hop gets `authorization`, and where the next hop is. */
-async function fetchFollowing(session, url, method, headers, authorization, timeoutMs) {
+function fetchFailure(url, timeoutMs, timedOut, err) {
+  if (timedOut) return new UpstreamFailure(504, `upstream ${new URL(url).host} did not answer within ${timeoutMs} ms`);
+  return new UpstreamFailure(502, `upstream ${new URL(url).host} did not answer: ${err.message}`);
+}
+
+/**
+ * fetch following redirects here; the core says which hop gets `authorization`, and where the
+ * next hop is. `headers`: sentHeaders', sent as is unless a hop carries credentials.
+ */
+async function fetchFollowing(session, url, method, headers, authorization, timeoutMs, whole) {
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const hopHeaders = new Headers(headers);
-    const credentials = session.credentialsFor(current, authorization);
-    if (credentials) hopHeaders.set("authorization", credentials);
-    const response = await fetchWithDeadline(current, { method, headers: hopHeaders }, timeoutMs);
+    // Without an authorization there are no credentials for any hop (credentialsFor passes
+    // on the one it is given, or none): no call to make.
+    const credentials = authorization === undefined ? undefined : session.credentialsFor(current, authorization);
+    const hopHeaders = credentials ? withAuthorization(headers, credentials) : headers;
+    const response = await fetchWithDeadline(current, { method, headers: hopHeaders }, timeoutMs, whole);
+    if (!REDIRECTS.has(response.status)) return response;
     const location = response.headers.get("location");
-    if (!REDIRECTS.has(response.status) || !location) return response;
+    if (!location) return response;
     await response.body?.cancel();
     try {
       current = coreFn("__redirectTarget")(location, current);
@@ -147,7 +193,7 @@ async function fetchToken(session, request, scope, timeoutMs) {
   if (request.authorization) headers.set("authorization", request.authorization);
   const host = new URL(request.url).host;
   // The realm is contacted directly (no redirects followed with credentials).
-  const response = await fetchWithDeadline(request.url, { method: "GET", headers }, timeoutMs);
+  const response = await fetchWithDeadline(request.url, { method: "GET", headers }, timeoutMs, false);
   let text;
   try {
     text = await response.text();
@@ -192,18 +238,70 @@ async function answer(upstream, response, scope, sent, timeoutMs) {
   }
 }
 
+/**
+ * The caller's headers less `authorization` (the gateway's own): a Headers stays one (copied),
+ * an object or an array of pairs becomes a plain object (what workerd reads fastest). An object
+ * without `authorization` is used as it is: the caller must not change it afterwards.
+ */
+function sentHeaders(given) {
+  if (given instanceof Headers) {
+    const headers = new Headers(given);
+    headers.delete("authorization");
+    return headers;
+  }
+  if (!given) return {};
+  if (!Array.isArray(given) && !hasAuthorization(given)) return given; // sent as it is: no copy
+  const out = {};
+  for (const [name, value] of Array.isArray(given) ? given : Object.entries(given)) {
+    if (name.toLowerCase() === "authorization") continue;
+    if (name in out) return sentHeaders(new Headers(given)); // a name like `__proto__`, or repeated
+    out[name] = value;
+  }
+  return out;
+}
+
+function hasAuthorization(object) {
+  for (const name in object) if (name.toLowerCase() === "authorization") return true;
+  return false;
+}
+
+/** `headers` (sentHeaders') with `authorization` added, as a copy. */
+function withAuthorization(headers, authorization) {
+  if (headers instanceof Headers) {
+    const copy = new Headers(headers);
+    copy.set("authorization", authorization);
+    return copy;
+  }
+  return { ...headers, authorization };
+}
+
+// The core's scope per path, remembered in the isolate (a pure function of the path, and a
+// wasm call per upstream request otherwise).
+const MAX_SCOPES = 4096;
+const scopes = new Map();
+
+function scopeOf(path) {
+  let scope = scopes.get(path);
+  if (scope === undefined) {
+    scope = coreFn("__scopeForPath")(path);
+    if (scopes.size >= MAX_SCOPES) scopes.clear();
+    scopes.set(path, scope);
+  }
+  return scope;
+}
+
 export async function upstreamFetch(env, path, init = {}) {
   const method = init.method ?? "GET";
   const timeoutMs = timeoutOf(env, init);
-  const headers = new Headers(init.headers ?? {});
-  headers.delete("authorization");
+  const whole = init.wholeResponse === true;
+  const headers = sentHeaders(init.headers);
   try {
     const upstream = upstreamOf(env);
     const { session } = upstream;
     const url = `${upstream.base}${path}`;
-    const scope = coreFn("__scopeForPath")(path);
+    const scope = scopeOf(path);
     const sent = session.authorization(scope, Date.now());
-    const response = await fetchFollowing(session, url, method, headers, sent, timeoutMs);
+    const response = await fetchFollowing(session, url, method, headers, sent, timeoutMs, whole);
     if (response.status !== 401) return response;
     let authorization;
     try {
@@ -212,7 +310,7 @@ export async function upstreamFetch(env, path, init = {}) {
       if (authorization !== null) await response.body?.cancel().catch(() => {});
     }
     if (authorization === null) return response;
-    return await fetchFollowing(session, url, method, headers, authorization, timeoutMs);
+    return await fetchFollowing(session, url, method, headers, authorization, timeoutMs, whole);
   } catch (err) {
     if (!(err instanceof UpstreamFailure)) throw err;
     return registryError(err.status, "UNAVAILABLE", err.message, { "pullgate-upstream-error": "1" });
@@ -259,4 +357,5 @@ export function idleTimeout(env, body) {
 /** For tests and the load benchmark: forget the upstream sessions (their cached tokens). */
 export function clearTokenCache() {
   upstreams.clear();
+  upstreamsByEnv = new WeakMap();
 }
