@@ -2,8 +2,8 @@
 //!
 //! The Durable Object `PullLimiter` keeps one client key's limiter states as the compact JSON
 //! strings the core serializes ([`PullState`], [`RequestState`]) and hands them here with the
-//! clock; each call returns the new states and the decision as plain data, with the response
-//! headers already formatted, so one crossing per request does the whole rule.
+//! clock; each call returns the new states as plain data, with any response headers already
+//! formatted.
 //!
 //! Leases ([`crate::limiter::lease`]): the object grants them with [`limiter_lease`], each
 //! isolate holds one per client key in a [`GatewayLease`] and answers from it, calling the
@@ -16,10 +16,7 @@ use super::{bytes_of, invalid_argument, to_js, to_plain};
 use crate::auth::{client_key, DEFAULT_IPV6_PREFIX};
 use crate::digest::Digest;
 use crate::limiter::lease::{self, KeyLease, Step};
-use crate::limiter::{
-    self, check_request, PullDecision, PullPolicy, PullState, Quota, RequestDecision, RequestState,
-    Reservation,
-};
+use crate::limiter::{self, PullDecision, PullPolicy, PullState, Quota, RequestState, Reservation};
 use crate::ratelimit::{
     format_docker, format_policy, format_service_limit, parse_quota_setting, too_many_requests_body,
 };
@@ -78,32 +75,13 @@ fn index_children(bytes: &[u8]) -> Option<Vec<String>> {
         .collect()
 }
 
-/// What a request is, for [`limiter_admit`].
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// Anything but a manifest: the request limit only.
-    Other,
-    /// A manifest HEAD: the request limit, and the pull budget for the headers.
-    ManifestHead,
-    /// A manifest GET: the request limit, then a pull reserved.
-    ManifestGet,
-}
-
+/// [`limiter_refund`]'s answer.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Admission {
-    /// The new request-limit state (always changed: the request was counted or refused).
-    request_state: String,
-    /// The new pull state, when it changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pull_state: Option<String>,
-    /// The request-limit decision.
-    request: RequestDecision,
-    /// The pull decision (manifests only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pull: Option<PullDecision>,
-    /// The rate-limit headers for the response (manifests only), `[name, value]` pairs.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+struct Refunded {
+    /// The new pull state.
+    pull_state: String,
+    /// The rate-limit headers as they stand after the refund, `[name, value]` pairs.
     headers: Vec<(&'static str, String)>,
 }
 
@@ -165,62 +143,9 @@ fn pull_headers(d: &PullDecision, source: &str) -> Vec<(&'static str, String)> {
     headers
 }
 
-/// One request from client key `source` at `now_ms`: `kind` 0 (not a manifest), 1 (manifest
-/// HEAD) or 2 (manifest GET of `repository` by `reference`). Counts it against the request
-/// limit; for a manifest GET the request admitted, reserves a pull. Returns
-/// `{ requestState, pullState?, request, pull?, headers? }`.
-#[allow(clippy::too_many_arguments)]
-#[wasm_bindgen(js_name = limiterAdmit)]
-pub fn limiter_admit(
-    request_state: &str,
-    pull_state: &str,
-    request_limit: u32,
-    request_window: u32,
-    pull_limit: u32,
-    pull_window: u32,
-    now_ms: f64,
-    kind: u8,
-    repository: &str,
-    reference: &str,
-    source: &str,
-) -> Result<JsValue, JsValue> {
-    let kind = match kind {
-        0 => Kind::Other,
-        1 => Kind::ManifestHead,
-        2 => Kind::ManifestGet,
-        _ => return Err(invalid_argument("kind", "0, 1 or 2")),
-    };
-    let now = now_ms as u64;
-    let mut requests: RequestState = state_of(request_state, "requestState")?;
-    let request = check_request(&mut requests, &quota(request_limit, request_window), now);
-    let mut admission = Admission {
-        request_state: to_json(&requests),
-        pull_state: None,
-        request,
-        pull: None,
-        headers: Vec::new(),
-    };
-    if kind != Kind::Other {
-        let mut pulls: PullState = state_of(pull_state, "pullState")?;
-        let policy = PullPolicy::new(quota(pull_limit, pull_window));
-        let decision = if kind == Kind::ManifestGet && request.allowed {
-            let d = limiter::reserve(&mut pulls, &policy, now, repository, reference);
-            admission.pull_state = Some(to_json(&pulls));
-            d
-        } else {
-            // HEAD is never a pull; a request refused by the request limit spends none.
-            let mut d = limiter::budget(&pulls, &policy, now);
-            d.allowed = true;
-            d
-        };
-        admission.headers = pull_headers(&decision, source);
-        admission.pull = Some(decision);
-    }
-    to_plain(&admission)
-}
-
-/// Gives back the pull `reservation` (the upstream answered 404 or 5xx). Returns the new pull
-/// state.
+/// Gives back the pull `reservation` (the upstream answered 404 or 5xx) of client key
+/// `source`. Returns `{ pullState, headers }`: the new pull state, and the response's
+/// rate-limit headers as the budget stands after the refund (nothing spent, as for a HEAD).
 #[wasm_bindgen(js_name = limiterRefund)]
 pub fn limiter_refund(
     pull_state: &str,
@@ -228,16 +153,18 @@ pub fn limiter_refund(
     pull_window: u32,
     now_ms: f64,
     reservation: f64,
-) -> Result<String, JsValue> {
+    source: &str,
+) -> Result<JsValue, JsValue> {
     let mut pulls: PullState = state_of(pull_state, "pullState")?;
     let policy = PullPolicy::new(quota(pull_limit, pull_window));
-    limiter::refund(
-        &mut pulls,
-        &policy,
-        now_ms as u64,
-        Reservation(reservation as u64),
-    );
-    Ok(to_json(&pulls))
+    let now = now_ms as u64;
+    limiter::refund(&mut pulls, &policy, now, Reservation(reservation as u64));
+    let mut budget = limiter::budget(&pulls, &policy, now);
+    budget.allowed = true;
+    to_plain(&Refunded {
+        pull_state: to_json(&pulls),
+        headers: pull_headers(&budget, source),
+    })
 }
 
 /// `gatewayRepositoryPath(name)`: throws unless `name` is a repository name as `/v2/<name>/`
@@ -253,7 +180,7 @@ pub fn gateway_repository_path(name: &str) -> Result<(), JsValue> {
 /// an exception (or a parsed object crossing to JS) per request cost more than the check.
 #[wasm_bindgen(js_name = gatewayIsDigest)]
 pub fn gateway_is_digest(s: &str) -> bool {
-    Digest::parse(s).is_ok()
+    crate::digest::separator(s).is_some()
 }
 
 /// The budget without spending it: `{ limit, remaining, windowSeconds, retryAfterSeconds,

@@ -1,6 +1,6 @@
 // PullLimiter: one Durable Object per client key (env.LIMITS.idFromName(key)), so a key's
 // limits hold across every edge location. It keeps the core's limiter states (compact JSON
-// strings) in memory and in storage; every rule is the core's (limiterAdmit & co.).
+// strings) in memory and in storage; every rule is the core's (limiterLease & co.).
 //
 // The gateway does not call it per request: each isolate holds a short LEASE of the key's
 // budget (limiter/lease.rs: up to 1 s, sized to the key's traffic) and answers from it,
@@ -61,10 +61,9 @@ export class PullLimiter extends DurableObject {
 
   refund(reservation, source) {
     const { pullLimit: p } = settingsOf(this.env);
-    const now = Date.now();
-    this.save(undefined, core.limiterRefund(this.pullState, p.limit, p.windowSeconds, now, reservation));
-    // The headers as they stand after the refund (HEAD-like: nothing spent).
-    return core.limiterAdmit("", this.pullState, 1, 1, p.limit, p.windowSeconds, now, 1, "", "", source).headers;
+    const r = core.limiterRefund(this.pullState, p.limit, p.windowSeconds, Date.now(), reservation, source);
+    this.save(undefined, r.pullState);
+    return r.headers; // as the budget stands after the refund (nothing spent)
   }
 
   budget() {
