@@ -65,7 +65,7 @@ pub(crate) enum Keys<'k> {
     LastWins,
     // Read by the wasm's argument decoding (src/js) only.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    Only(&'k [&'k str]),
+    Only(&'k [&'k [&'k str]]),
 }
 
 /// Why a document did not read.
@@ -206,7 +206,8 @@ impl<'de> Visitor<'de> for TreeSeed<'_, '_> {
             _ => None,
         };
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            if only.is_some_and(|names| !names.contains(&key.as_ref())) {
+            if only.is_some_and(|fields| !fields.iter().any(|names| names.contains(&key.as_ref())))
+            {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
@@ -426,7 +427,7 @@ mod tests {
     fn only_skips_other_members_unread() {
         let deep = "[".repeat(300) + &"]".repeat(300);
         let doc = format!(r#"{{"x": {deep}, "y": "\ud800", "os": "linux"}}"#);
-        let tree = read(doc.as_bytes(), Keys::Only(&["os"])).unwrap();
+        let tree = read(doc.as_bytes(), Keys::Only(&[&["os"]])).unwrap();
         assert_eq!(
             tree,
             Value::Object(vec![("os".into(), Value::String("linux".into()))])

@@ -355,32 +355,24 @@ fn platform_of(value: &JsValue, what: &str) -> Result<Platform, JsValue> {
         value,
         what,
         "a platform string or object",
-        &[
-            "os",
-            "architecture",
-            "variant",
-            "osVersion",
-            "os.version",
-            "osFeatures",
-            "os.features",
-        ],
+        PLATFORM_FIELDS,
         platform_from_tree,
     )
 }
 
+/// `Platform`'s fields as its derived `Deserialize` names them (each with its aliases).
+const PLATFORM_FIELDS: &[&[&str]] = &[
+    &["os"],
+    &["architecture"],
+    &["variant"],
+    &["osVersion", "os.version"],
+    &["osFeatures", "os.features"],
+];
+
 /// A platform object as `Platform`'s derived `Deserialize` reads it: every field optional,
 /// `os.version` and `os.features` accepted for `osVersion` and `osFeatures`.
 fn platform_from_tree(value: &json::Value<'_>) -> Result<Platform, String> {
-    let fields = struct_fields(
-        value,
-        &[
-            &["os"],
-            &["architecture"],
-            &["variant"],
-            &["osVersion", "os.version"],
-            &["osFeatures", "os.features"],
-        ],
-    )?;
+    let fields = struct_fields(value, PLATFORM_FIELDS)?;
     let get = |i: usize| fields.get(i).copied().flatten();
     let optional = |i: usize| get(i).filter(|v| **v != json::Value::Null);
     Ok(Platform {
@@ -675,15 +667,18 @@ pub fn format_scope(scope: JsValue) -> Result<String, JsValue> {
         &scope,
         "scope",
         "a { type, class?, name, actions } object",
-        &["type", "class", "name", "actions"],
+        SCOPE_FIELDS,
         scope_from_tree,
     )?;
     Ok(auth::format_scope(&scope))
 }
 
+/// `Scope`'s fields as its derived `Deserialize` names them.
+const SCOPE_FIELDS: &[&[&str]] = &[&["type"], &["class"], &["name"], &["actions"]];
+
 /// A scope object as `Scope`'s derived `Deserialize` reads it (`class` optional).
 fn scope_from_tree(value: &json::Value<'_>) -> Result<Scope, String> {
-    let fields = struct_fields(value, &[&["type"], &["class"], &["name"], &["actions"]])?;
+    let fields = struct_fields(value, SCOPE_FIELDS)?;
     let required = |i: usize, name: &str| {
         fields
             .get(i)

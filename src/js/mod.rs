@@ -165,7 +165,7 @@ pub(crate) fn object_of<T>(
     value: &JsValue,
     what: &str,
     expected: &str,
-    fields: &[&str],
+    fields: &[&[&str]],
     read: impl FnOnce(&json::Value<'_>) -> Result<T, String>,
 ) -> Result<T, JsValue> {
     let text = json_text(value, what, expected)?;
