@@ -3,13 +3,12 @@
 // from its lease; what it did not use goes back to the key's PullLimiter when the lease ends,
 // and what it used counts from when it was used.
 import assert from "node:assert/strict";
-import { request as httpRequest } from "node:http";
 import { after, before, test } from "node:test";
 import { startGateway } from "../../worker/gateway.mjs";
 import { startRegistry } from "../../scripts/registry.mjs";
 import { seed } from "../../scripts/seed.mjs";
+import { req } from "./client.mjs";
 
-const ACCEPT = ["application/vnd.oci.image.index.v1+json", "application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json"].join(", ");
 let registry;
 let gw;
 
@@ -23,19 +22,6 @@ after(async () => {
   await gw?.stop();
   await registry?.stop();
 });
-
-function req(url, { method = "GET", from }) {
-  return new Promise((resolve, reject) => {
-    const r = httpRequest(url, { method, headers: { accept: ACCEPT }, localAddress: from, agent: false }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    r.on("error", reject);
-    r.end();
-  });
-}
 
 /** The key's budget as its PullLimiter holds it (leased pulls count as used until returned). */
 async function owned(key) {

@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -13,11 +12,11 @@ import { promisify } from "node:util";
 import { startGateway } from "../../worker/gateway.mjs";
 import { startRegistry } from "../../scripts/registry.mjs";
 import { seed } from "../../scripts/seed.mjs";
+import { req } from "./client.mjs";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const INDEX = "application/vnd.oci.image.index.v1+json";
-const ACCEPT = [INDEX, "application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json"].join(", ");
 
 let registry;
 let scratch;
@@ -39,20 +38,6 @@ async function gateway(options = {}) {
   const gw = await startGateway({ upstream: registry.url, ...options });
   stops.push(gw.stop);
   return gw;
-}
-
-/** An HTTP request from loopback address `from` (a client key of its own). */
-function req(url, { method = "GET", headers = {}, from = "127.0.0.1" } = {}) {
-  return new Promise((resolve, reject) => {
-    const r = httpRequest(url, { method, headers: { accept: ACCEPT, ...headers }, localAddress: from, agent: false }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    r.on("error", reject);
-    r.end();
-  });
 }
 
 const remaining = (res) => res.headers["ratelimit-remaining"];
