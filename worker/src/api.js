@@ -55,14 +55,16 @@ class Budget {
   }
 
   spend() {
-    if (this.left <= 0) throw new OverBudget();
+    if (this.left <= 0) throw new OverBudget(this);
     this.left -= 1;
   }
 }
 
 class OverBudget extends ApiError {
-  constructor() {
+  /** `budget`: the one that ran out (a fetch shared by two calls runs on the first one's). */
+  constructor(budget) {
     super(503, "UNAVAILABLE", "this request reached the gateway's upstream request budget (API_SUBREQUESTS); retry, or raise the setting", { "retry-after": "1" });
+    this.budget = budget;
   }
 }
 
@@ -194,6 +196,8 @@ async function mapLimit(items, limit, fn) {
 
 // A tag tagList could not describe within the budget.
 const OVER_BUDGET = Symbol("over budget");
+// How often tagList starts a tag again after a fetch it shared ran out of another call's budget.
+const SHARED_RETRIES = 3;
 
 /** A config or attestation that can't be read leaves its part out, unless the budget ran out. */
 function noConfig(err) {
@@ -384,20 +388,26 @@ async function tagList(env, budget, repository, params) {
   let exhausted = false;
   const [described, pulled] = await Promise.all([
     mapLimit(names, lanes, async (tag) => {
-      if (exhausted) return OVER_BUDGET;
-      try {
-        return await describe(env, budget, repository, await resolveTag(env, budget, repository, tag));
-      } catch (err) {
-        if (!(err instanceof OverBudget)) throw err;
-        exhausted = true;
-        return OVER_BUDGET;
+      // A resolution or description in flight for another call is shared, on that call's
+      // budget: when that one ran out, this call tries again on its own (the failed fetch is
+      // no longer cached), a few times at most.
+      for (let attempt = 0; ; attempt++) {
+        if (exhausted) return OVER_BUDGET;
+        try {
+          return await describe(env, budget, repository, await resolveTag(env, budget, repository, tag));
+        } catch (err) {
+          if (!(err instanceof OverBudget)) throw err;
+          if (err.budget !== budget && attempt < SHARED_RETRIES) continue;
+          exhausted = true;
+          return OVER_BUDGET;
+        }
       }
     }),
     stats(env, repository),
   ]);
   let complete = described.indexOf(OVER_BUDGET);
   if (complete === -1) complete = names.length;
-  if (complete === 0 && names.length) throw new OverBudget();
+  if (complete === 0 && names.length) throw new OverBudget(budget);
   const tags = names.slice(0, complete).map((name, i) => {
     const d = described[i];
     const tagStats = pulled?.tags?.[name];
