@@ -123,6 +123,24 @@ async function api(path) {
   throw new ApiError(response.status, code, message, response.headers.get("retry-after"));
 }
 
+/**
+ * api(), asked again (at most twice, after the Retry-After it names, capped at 5 s) when the
+ * gateway answers 503 with a Retry-After: a tags page that ran out of the gateway's upstream
+ * request budget before its first tag (others were spending it too) goes on next time from
+ * what that call fetched and cached.
+ */
+async function apiRetrying(path) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api(path);
+    } catch (err) {
+      const wait = Number(err.retryAfter);
+      if (!(err instanceof ApiError && err.status === 503 && wait > 0 && attempt < 2)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5) * 1000));
+    }
+  }
+}
+
 /** What a person can do about an error, by its code. */
 function explain(err, subject) {
   switch (err.code) {
@@ -391,7 +409,7 @@ async function showRepository(repository) {
       $("tags-digests").textContent = `· ${digests.size} distinct ${digests.size === 1 ? "digest" : "digests"}`;
     };
     const url = (n, offset) => `/api/v1/repositories/${repository}/tags?n=${n}&offset=${offset}`;
-    const firstPage = await api(url(Math.min(TAGS_PAGE, 100), 0));
+    const firstPage = await apiRetrying(url(Math.min(TAGS_PAGE, 100), 0));
     if (view.repository !== repository) return;
     data.total = firstPage.total;
     data.complete = firstPage.next === null;
@@ -410,7 +428,7 @@ async function showRepository(repository) {
       Array.from({ length: Math.min(PAGES_IN_FLIGHT, ranges.length) }, async () => {
         while (next < ranges.length) {
           const { offset, n } = ranges[next++];
-          const page = await api(url(n, offset));
+          const page = await apiRetrying(url(n, offset));
           if (repoData !== data) return;
           const end = Math.min(offset + n, data.total);
           if (page.next !== null && page.next > offset && page.next < end) {

@@ -59,7 +59,14 @@ async function open(path, { gateway = stack.gateway.url, viewport = { width: 128
 
 function statusIs(page, text) {
   if (process.env.E2E_TRACE) console.log(new Date().toISOString(), "waiting for", text);
-  return page.waitForFunction((t) => document.getElementById("tags-status").textContent === t, text);
+  return page.waitForFunction((t) => document.getElementById("tags-status").textContent === t, text).catch(async (err) => {
+    // Say where the page stood, not only that it never got there.
+    const now = await page
+      .evaluate(() => ({ status: document.getElementById("tags-status").textContent, state: document.getElementById("repository").dataset.state, problem: document.body.innerText.match(/.*(error|wrong|retry).*/i)?.[0] }))
+      .catch(() => ({}));
+    err.message += ` (waiting for ${JSON.stringify(text)}; the page shows ${JSON.stringify(now)})`;
+    throw err;
+  });
 }
 
 /** A manifest straight from the registry (not through the gateway). */

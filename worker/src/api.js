@@ -380,31 +380,36 @@ async function tagList(env, budget, repository, params) {
   const all = await tagNames(env, budget, repository);
   const offset = intParam(params, "offset", 0, 0, Math.max(all.length, 0));
   const names = all.slice(offset, offset + n);
-  // Each tag resolved and described in turn, a few lanes at once, in the registry's order (a
-  // digest shared by several tags is described once: describe() is cached by digest). Lanes
-  // are fewer when the budget is small (a tag costs about four requests the first time), and
-  // none starts once one ran out, so what comes back is a prefix of the page.
-  const lanes = Math.max(1, Math.min(CONCURRENCY, Math.floor(budget.left / 4)));
+  // Each tag resolved and described in turn, in the registry's order (a digest shared by
+  // several tags is described once: describe() is cached by digest). The page's first tag goes
+  // alone, on the whole budget, so a page always makes progress however the budget is raced
+  // for; then the rest a few lanes at once. Lanes are fewer when the budget is small (a tag
+  // costs about four requests the first time), and none starts once one ran out, so what comes
+  // back is a prefix of the page.
   let exhausted = false;
-  const [described, pulled] = await Promise.all([
-    mapLimit(names, lanes, async (tag) => {
-      // A resolution or description in flight for another call is shared, on that call's
-      // budget: when that one ran out, this call tries again on its own (the failed fetch is
-      // no longer cached), a few times at most.
-      for (let attempt = 0; ; attempt++) {
-        if (exhausted) return OVER_BUDGET;
-        try {
-          return await describe(env, budget, repository, await resolveTag(env, budget, repository, tag));
-        } catch (err) {
-          if (!(err instanceof OverBudget)) throw err;
-          if (err.budget !== budget && attempt < SHARED_RETRIES) continue;
-          exhausted = true;
-          return OVER_BUDGET;
-        }
+  const describeTag = async (tag) => {
+    // A resolution or description in flight for another call is shared, on that call's
+    // budget: when that one ran out, this call tries again on its own (the failed fetch is no
+    // longer cached), a few times at most.
+    for (let attempt = 0; ; attempt++) {
+      if (exhausted) return OVER_BUDGET;
+      try {
+        return await describe(env, budget, repository, await resolveTag(env, budget, repository, tag));
+      } catch (err) {
+        if (!(err instanceof OverBudget)) throw err;
+        if (err.budget !== budget && attempt < SHARED_RETRIES) continue;
+        exhausted = true;
+        return OVER_BUDGET;
       }
-    }),
-    stats(env, repository),
-  ]);
+    }
+  };
+  const describeAll = async () => {
+    if (!names.length) return [];
+    const first = await describeTag(names[0]);
+    const lanes = Math.max(1, Math.min(CONCURRENCY, Math.floor(budget.left / 4)));
+    return [first, ...(await mapLimit(names.slice(1), lanes, describeTag))];
+  };
+  const [described, pulled] = await Promise.all([describeAll(), stats(env, repository)]);
   let complete = described.indexOf(OVER_BUDGET);
   if (complete === -1) complete = names.length;
   if (complete === 0 && names.length) throw new OverBudget(budget);
