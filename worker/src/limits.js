@@ -179,10 +179,11 @@ export async function admitLeased(env, ctx, key, kind, repository, reference) {
 /** The lease's answer as PullLimiter.admit shapes it (GatewayLease.admit and .decision). */
 function admissionOf(lease, text) {
   const d = lease.decision();
-  const headers = [];
+  // A plain object: respond() hands it to the Response with the manifest's own headers.
+  const headers = {};
   if (text) {
     const lines = text.split("\n");
-    for (let i = 0; i + 1 < lines.length; i += 2) headers.push([lines[i], lines[i + 1]]);
+    for (let i = 0; i + 1 < lines.length; i += 2) headers[lines[i]] = lines[i + 1];
   }
   const admission = { request: { allowed: d[0] === 1, limit: d[1], windowSeconds: d[2], retryAfterSeconds: d[3] }, lease: d[7], headers };
   if (d[4] !== 0) admission.pull = { allowed: d[4] === 1, counted: d[5] === 1, reservation: d[6] >= 0 ? d[6] : undefined };

@@ -44,6 +44,20 @@ function forwardedHeadersObject(request, settings) {
   return headers;
 }
 
+/**
+ * The headers of the HEAD that re-resolves a tag: the gateway's own request, whose answer
+ * (the digest) depends on the client's Accept alone; its User-Agent goes along so the
+ * upstream still sees which client pulls. Two lookups instead of a walk over every header.
+ */
+function resolvingHeaders(request) {
+  const accept = request.headers.get("accept");
+  const agent = request.headers.get("user-agent");
+  const headers = {};
+  if (accept !== null) headers.accept = accept;
+  if (agent !== null) headers["user-agent"] = agent;
+  return headers;
+}
+
 /** Whether the client's header `name` (lower case) goes upstream. */
 function forwarded(name, settings) {
   return !NOT_FORWARDED.has(name) && name !== settings.clientIpHeader && !name.startsWith("cf-") && !name.startsWith("x-forwarded-");
@@ -64,8 +78,10 @@ function responseHeaders(response, url, settings) {
   return out;
 }
 
-function withHeaders(response, pairs) {
-  for (const [name, value] of pairs ?? []) response.headers.set(name, value);
+/** `response` with `extra` set on its headers: name, value pairs or a plain object. */
+function withHeaders(response, extra) {
+  if (Array.isArray(extra)) for (const [name, value] of extra) response.headers.set(name, value);
+  else for (const name in extra) response.headers.set(name, extra[name]);
   return response;
 }
 
@@ -124,18 +140,23 @@ function routeOf(pathname) {
 }
 
 /**
- * A response made once, with `extra` headers (name, value pairs) set on it. `r`: `{ status,
+ * A response made once, with `extra` headers (a plain object of lower-case names, as the
+ * lease's admission has them, or name, value pairs, as a refund's) set on it. `r`: `{ status,
  * statusText?, body, headers }`, `headers` a Headers (changed in place) or a plain object of
- * lower-case names (a cached manifest's, copied: workerd reads an object into the response's
- * headers in about half the time of an array of pairs or of setting them one by one).
+ * lower-case names (a cached manifest's, copied). The headers go to workerd as one plain object
+ * made in one step: workerd reads an object into a response's headers in about half the time
+ * of an array of pairs or of setting them one by one, and an object grown key by key after a
+ * spread is slower for it to read than one assigned whole.
  */
 function respond(r, extra) {
   let headers = r.headers;
   if (headers instanceof Headers) {
-    for (const [name, value] of extra) headers.set(name, value);
-  } else if (extra.length) {
+    withHeaders({ headers }, extra);
+  } else if (Array.isArray(extra)) {
     headers = { ...headers };
     for (const [name, value] of extra) headers[name] = value;
+  } else {
+    headers = Object.assign({}, headers, extra);
   }
   return new Response(r.body, r.statusText === undefined ? { status: r.status, headers } : { status: r.status, statusText: r.statusText, headers });
 }
@@ -220,16 +241,15 @@ async function manifestHead(request, url, env, settings) {
  * index lists; digest: the manifest's, when the gateway checked or cached it by one).
  */
 async function manifestGet(request, url, env, ctx, settings, target) {
-  const forwarded = forwardedHeaders(request, settings);
   let digest = target.byDigest ? target.reference : null;
   if (!digest) {
-    const head = await upstreamFetch(env, target.resolvePath, { method: "HEAD", headers: forwarded, wholeResponse: true });
+    const head = await upstreamFetch(env, target.resolvePath, { method: "HEAD", headers: resolvingHeaders(request), wholeResponse: true });
     const resolved = head.headers.get("docker-content-digest");
     if (head.status === 200 && resolved && isDigest(resolved)) digest = resolved;
   }
   if (!digest) {
     // No digest to check or cache by: pass the tag's manifest through as the upstream sends it.
-    const response = await upstreamFetch(env, url.pathname + url.search, { headers: forwarded, wholeResponse: true });
+    const response = await upstreamFetch(env, url.pathname + url.search, { headers: forwardedHeaders(request, settings), wholeResponse: true });
     const headers = responseHeaders(response, url, settings);
     if (response.status !== 200) return result(response.status, response.body, headers);
     const bytes = await boundedBytes(env, response);
@@ -242,9 +262,12 @@ async function manifestGet(request, url, env, ctx, settings, target) {
   const hit = rememberedManifest(settings, target.name, digest) ?? (await cachedManifest(settings, target.name, digest));
   if (hit) {
     if (hit.children === undefined) hit.children = childrenOf(hit.bytes, hit.headers["content-type"]) ?? null;
-    return { status: 200, body: hit.bytes, headers: hit.headers, children: hit.children ?? undefined, digest };
+    // Asked for by tag, the answer is not immutable: the tag may move. (Both leave
+    // content-length to the runtime, which sets it from the body.)
+    const headers = target.byDigest ? (hit.digestHeaders ??= servedHeaders(hit.headers, true)) : (hit.tagHeaders ??= servedHeaders(hit.headers, false));
+    return { status: 200, body: hit.bytes, headers, children: hit.children ?? undefined, digest };
   }
-  const response = await upstreamFetch(env, `/v2/${target.name}/manifests/${digest}`, { headers: forwarded, wholeResponse: true });
+  const response = await upstreamFetch(env, `/v2/${target.name}/manifests/${digest}`, { headers: forwardedHeaders(request, settings), wholeResponse: true });
   const headers = responseHeaders(response, url, settings);
   if (response.status !== 200) return result(response.status, response.body, headers);
   const bytes = await boundedBytes(env, response);
@@ -258,6 +281,17 @@ async function manifestGet(request, url, env, ctx, settings, target) {
   const r = result(200, bytes, headers, bytes);
   r.digest = digest;
   return r;
+}
+
+/**
+ * A cached manifest's stored headers (a plain object) as a response by digest (`immutable`)
+ * or by tag serves them: less content-length (the runtime sets it from the body: one header
+ * fewer to hand over per response) and, by tag, less the cache-control that says immutable.
+ */
+function servedHeaders(stored, immutable) {
+  const out = {};
+  for (const name in stored) if (name !== "content-length" && (immutable || name !== "cache-control")) out[name] = stored[name];
+  return out;
 }
 
 function result(status, body, headers, bytes) {
