@@ -140,25 +140,17 @@ function routeOf(pathname) {
 }
 
 /**
- * A response made once, with `extra` headers (a plain object of lower-case names, as the
- * lease's admission has them, or name, value pairs, as a refund's) set on it. `r`: `{ status,
- * statusText?, body, headers }`, `headers` a Headers (changed in place) or a plain object of
- * lower-case names (a cached manifest's, copied). The headers go to workerd as one plain object
- * made in one step: workerd reads an object into a response's headers in about half the time
- * of an array of pairs or of setting them one by one, and an object grown key by key after a
- * spread is slower for it to read than one assigned whole.
+ * The response for `r` (`{ status, statusText?, body, headers }`, `headers` a Headers or a
+ * plain object of lower-case names, never changed here: a cached manifest's are shared) with
+ * `extra` (the admission's rate-limit headers: a plain object, or name, value pairs) set on it.
+ * workerd copies a Headers into a response natively, while each header of a plain object is
+ * read and checked one by one (about a microsecond each): so a cached manifest's headers are a
+ * Headers made once per entry (servedHeaders), and only the few rate-limit headers are set
+ * per request.
  */
 function respond(r, extra) {
-  let headers = r.headers;
-  if (headers instanceof Headers) {
-    withHeaders({ headers }, extra);
-  } else if (Array.isArray(extra)) {
-    headers = { ...headers };
-    for (const [name, value] of extra) headers[name] = value;
-  } else {
-    headers = Object.assign({}, headers, extra);
-  }
-  return new Response(r.body, r.statusText === undefined ? { status: r.status, headers } : { status: r.status, statusText: r.statusText, headers });
+  const response = new Response(r.body, r.statusText === undefined ? { status: r.status, headers: r.headers } : { status: r.status, statusText: r.statusText, headers: r.headers });
+  return withHeaders(response, extra);
 }
 
 /**
@@ -285,12 +277,13 @@ async function manifestGet(request, url, env, ctx, settings, target) {
 
 /**
  * A cached manifest's stored headers (a plain object) as a response by digest (`immutable`)
- * or by tag serves them: less content-length (the runtime sets it from the body: one header
- * fewer to hand over per response) and, by tag, less the cache-control that says immutable.
+ * or by tag serves them, made once per entry as a Headers (respond copies it natively): less
+ * content-length (the runtime sets it from the body) and, by tag, less the cache-control that
+ * says immutable.
  */
 function servedHeaders(stored, immutable) {
-  const out = {};
-  for (const name in stored) if (name !== "content-length" && (immutable || name !== "cache-control")) out[name] = stored[name];
+  const out = new Headers();
+  for (const name in stored) if (name !== "content-length" && (immutable || name !== "cache-control")) out.set(name, stored[name]);
   return out;
 }
 
