@@ -1,9 +1,10 @@
 // The gateway under load on loopback (issue 5, "Self-hosting and measuring"): wrk against
 // (a) the upstream alone, (b) nginx limit_req in front of it, (c) a bare pass-through worker in
-// plain workerd, (d) the full gateway in plain workerd (limits, stats, verification, Durable
-// Object hops). Two upstreams: a static origin (nginx serving a registry's manifest and blobs
-// as files) and the real registry. Manifest GETs by tag; rounds interleaved; bounded:
-// `--seconds` per round (default 10), `--rounds` (default 2).
+// plain workerd, (f) the design's floor (the gateway's I/O for a GET by tag, none of its logic),
+// (d) the full gateway in plain workerd (limits, stats, verification, Durable Object hops).
+// Two upstreams: a static origin (nginx serving a registry's manifest and blobs as files) and
+// the real registry. Manifest GETs by tag; rounds interleaved; bounded: `--seconds` per round
+// (default 10), `--rounds` (default 2).
 //
 // The "digest" scenario (issue 5's edge-cache goal): manifest GETs by digest, (a) from the
 // upstream alone against (e) the full gateway serving them from its edge cache, warm (the
@@ -193,6 +194,54 @@ const config :Workerd.Config = (
   return workerd(dir, name, { text, url: `http://127.0.0.1:${port}` });
 }
 
+/**
+ * The design's floor for a GET by tag: what the gateway's I/O is without any of its logic. The
+ * tag re-resolved with a HEAD upstream (its deadline an AbortSignal.timeout), the manifest
+ * answered from memory (fetched once, by digest), with the headers the gateway sends (a
+ * Headers copied into the response, five rate-limit headers of fixed text set on it); no
+ * limits, client key, routing, verification or statistics. The gateway can't cost less per
+ * request than this; (d) / (f) is what its logic costs.
+ */
+async function floorWorker(dir, name, upstream) {
+  const port = await freePort();
+  writeFileSync(
+    join(dir, "floor.js"),
+    `const kept = new Map(); // digest -> { bytes, headers }
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const accept = request.headers.get("accept");
+    const head = await fetch(env.UPSTREAM + url.pathname, { method: "HEAD", headers: accept ? { accept } : {}, redirect: "manual", signal: AbortSignal.timeout(30000) });
+    const digest = head.headers.get("docker-content-digest");
+    let entry = kept.get(digest);
+    if (!entry) {
+      const got = await fetch(env.UPSTREAM + url.pathname.replace(/[^/]+$/, digest), { headers: accept ? { accept } : {} });
+      const headers = new Headers({ "content-type": got.headers.get("content-type"), "docker-content-digest": digest, etag: '"' + digest + '"' });
+      kept.set(digest, (entry = { bytes: new Uint8Array(await got.arrayBuffer()), headers }));
+    }
+    const response = new Response(entry.bytes, { status: 200, headers: entry.headers });
+    response.headers.set("ratelimit-limit", "100;w=21600");
+    response.headers.set("ratelimit-remaining", "99;w=21600");
+    response.headers.set("docker-ratelimit-source", "192.0.2.1");
+    response.headers.set("ratelimit-policy", '"pulls";q=100;w=21600');
+    response.headers.set("ratelimit", '"pulls";r=99;t=21600');
+    return response;
+  },
+};
+`,
+  );
+  const text = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = (modules = [(name = "floor.js", esModule = embed "floor.js")], compatibilityDate = "2026-04-01", bindings = [(name = "UPSTREAM", text = "${upstream}")], globalOutbound = "internet")),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+`;
+  return workerd(dir, name, { text, url: `http://127.0.0.1:${port}` });
+}
+
 async function gateway(dir, name, upstream) {
   const port = await freePort();
   const storage = storageRoot ? mkdtempSync(join(storageRoot, `pullgate-${name}-`)) : join(dir, `${name}-data`);
@@ -243,6 +292,7 @@ try {
         { scenario: "tag", upstream: label, name: "(a) upstream alone", server: { url, pid: null }, upstreamPid, path: byTag },
         { scenario: "tag", upstream: label, name: "(b) nginx limit_req", server: started(await limitReq(dir, `limitreq-${tag}`, url)), upstreamPid, path: byTag },
         { scenario: "tag", upstream: label, name: "(c) pass-through worker (workerd)", server: started(await passThrough(dir, `pass-${tag}`, url)), upstreamPid, path: byTag },
+        { scenario: "tag", upstream: label, name: "(f) design floor: HEAD + answer from memory, no logic (workerd)", server: started(await floorWorker(dir, `floor-${tag}`, url)), upstreamPid, path: byTag },
         { scenario: "tag", upstream: label, name: "(d) full gateway (workerd)", server: full, upstreamPid, path: byTag },
       );
     }
@@ -297,6 +347,11 @@ try {
       const full = of("tag", "(d) full gateway (workerd)");
       const perRound = full.map((x, i) => x.proxyUs / pass[i].proxyUs);
       lines.push(`- ${label}: full gateway / pass-through CPU per request in each round: ${perRound.map((r) => r.toFixed(2)).join(", ")} (median ${median(perRound).toFixed(2)}x; us per request, pass-through ${pass.map((x) => x.proxyUs.toFixed(0)).join(" ")}, full ${full.map((x) => x.proxyUs.toFixed(0)).join(" ")}).`);
+      const floor = of("tag", "(f) design floor: HEAD + answer from memory, no logic (workerd)");
+      lines.push(
+        `- ${label}: design floor / pass-through CPU per request in each round: ${floor.map((x, i) => (x.proxyUs / pass[i].proxyUs).toFixed(2)).join(", ")} (median ${median(floor.map((x, i) => x.proxyUs / pass[i].proxyUs)).toFixed(2)}x); ` +
+          `full gateway / design floor: ${full.map((x, i) => (x.proxyUs / floor[i].proxyUs).toFixed(2)).join(", ")} (median ${median(full.map((x, i) => x.proxyUs / floor[i].proxyUs)).toFixed(2)}x).`,
+      );
       lines.push(
         `- ${label}: full gateway / pass-through CPU per request = ${(cpu("tag", "(d) full gateway (workerd)") / cpu("tag", "(c) pass-through worker (workerd)")).toFixed(2)}x; ` +
           `throughput ${(rps("tag", "(d) full gateway (workerd)") / rps("tag", "(c) pass-through worker (workerd)")).toFixed(2)}x of pass-through, ${(rps("tag", "(d) full gateway (workerd)") / rps("tag", "(a) upstream alone")).toFixed(2)}x of the upstream alone; ` +

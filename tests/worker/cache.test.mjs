@@ -60,12 +60,17 @@ test("the second pull of a tag costs the upstream one HEAD and no GET; both pull
   assert.equal(tagHeads(), 2, "re-resolved: one more HEAD");
   assert.equal(manifestGets(), 1, "no GET upstream for the second pull");
   assert.equal(remaining(second), remaining(first) - 1, "served from the cache, still a pull");
+  assert.equal(second.headers.get("content-type"), MANIFEST);
+  assert.equal(Number(second.headers.get("content-length")), body.length);
+  assert.equal(second.headers.get("cache-control"), null, "an answer by tag is not immutable: the tag may move");
 
   const byDigest = await get(`/v2/demo/single/manifests/${first.headers.get("docker-content-digest")}`, MANIFEST);
   assert.equal(byDigest.status, 200);
   assert.deepEqual(Buffer.from(await byDigest.arrayBuffer()), body);
   assert.equal(front.log.filter((r) => r.path.includes("/manifests/")).length, 3, "by digest: nothing upstream at all");
   assert.equal(remaining(byDigest), remaining(second) - 1);
+  assert.match(byDigest.headers.get("cache-control") ?? "", /immutable/, "an answer by digest is");
+  assert.equal(Number(byDigest.headers.get("content-length")), body.length);
 });
 
 test("a manifest by digest that the upstream corrupts is a 502, costs no pull and is never cached", async () => {
