@@ -169,8 +169,22 @@ async function workerd(dir, name, config) {
   return { url: config.url, pid: proc.child.pid, stop: () => proc.stop() };
 }
 
-async function passThrough(dir, name, upstream) {
+/** Plain workerd running the one module `file` (written in `dir`) with UPSTREAM bound. */
+async function oneModuleWorker(dir, name, file, upstream) {
   const port = await freePort();
+  const text = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = (modules = [(name = "${file}", esModule = embed "${file}")], compatibilityDate = "2026-04-01", bindings = [(name = "UPSTREAM", text = "${upstream}")], globalOutbound = "internet")),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+`;
+  return workerd(dir, name, { text, url: `http://127.0.0.1:${port}` });
+}
+
+async function passThrough(dir, name, upstream) {
   writeFileSync(
     join(dir, "passthrough.js"),
     `// The bare pass-through: what any Workers proxy does, nothing more.
@@ -182,16 +196,7 @@ export default {
 };
 `,
   );
-  const text = `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = (modules = [(name = "passthrough.js", esModule = embed "passthrough.js")], compatibilityDate = "2026-04-01", bindings = [(name = "UPSTREAM", text = "${upstream}")], globalOutbound = "internet")),
-    (name = "internet", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-`;
-  return workerd(dir, name, { text, url: `http://127.0.0.1:${port}` });
+  return oneModuleWorker(dir, name, "passthrough.js", upstream);
 }
 
 /**
@@ -203,7 +208,6 @@ const config :Workerd.Config = (
  * request than this; (d) / (f) is what its logic costs.
  */
 async function floorWorker(dir, name, upstream) {
-  const port = await freePort();
   writeFileSync(
     join(dir, "floor.js"),
     `const kept = new Map(); // digest -> { bytes, headers }
@@ -230,16 +234,7 @@ export default {
 };
 `,
   );
-  const text = `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = (modules = [(name = "floor.js", esModule = embed "floor.js")], compatibilityDate = "2026-04-01", bindings = [(name = "UPSTREAM", text = "${upstream}")], globalOutbound = "internet")),
-    (name = "internet", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-`;
-  return workerd(dir, name, { text, url: `http://127.0.0.1:${port}` });
+  return oneModuleWorker(dir, name, "floor.js", upstream);
 }
 
 async function gateway(dir, name, upstream) {
