@@ -179,7 +179,7 @@ export async function admitLeased(env, ctx, key, kind, repository, reference) {
 /** The lease's answer as PullLimiter.admit shapes it (GatewayLease.admit and .decision). */
 function admissionOf(lease, text) {
   const d = lease.decision();
-  // A plain object: respond() hands it to the Response with the manifest's own headers.
+  // A plain object of names and values, as refundLeased's: set on the response (registry.js).
   const headers = {};
   if (text) {
     const lines = text.split("\n");
@@ -210,15 +210,18 @@ async function awaitOther(promise) {
   }
 }
 
-/** Gives back the pull of `admission` (upstream 404/5xx); returns the response's headers. */
+/**
+ * Gives back the pull of `admission` (upstream 404/5xx); returns the response's headers as a
+ * plain object, as an admission's (the core answers name, value pairs).
+ */
 export async function refundLeased(env, ctx, key, admission) {
   const entry = entryOf(env, ctx, key);
   const headers = entry.lease.refund(Date.now(), admission.lease, admission.pull.reservation);
-  if (headers) return headers;
+  if (headers) return Object.fromEntries(headers);
   // The lease was reported: the pull is the object's now, once the report has landed.
   if (entry.pending) await awaitOther(entry.pending).catch(() => {});
   if (entry.reporting) await awaitOther(entry.reporting);
-  return limiterOf(env, key).refund(admission.pull.reservation, key);
+  return Object.fromEntries((await limiterOf(env, key).refund(admission.pull.reservation, key)) ?? []);
 }
 
 /** Remembers that an index listing `children` was served to `key`: one child GET soon after is free. */

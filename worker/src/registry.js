@@ -1,6 +1,6 @@
 // The registry API at /v2/: pulls proxied to the upstream through upstreamFetch, counted by
 // the client key's PullLimiter, verified, cached at the edge by digest, recorded in RepoStats.
-import { cachedBlob, cachedManifest, checkedDigest, rememberedManifest, sized, storeBlob, storeManifest } from "./cache.js";
+import { cachedBlob, cachedManifest, checkedDigest, rememberedManifest, servedManifestHeaders, sized, storeBlob, storeManifest } from "./cache.js";
 import { core, PullgateError } from "./core.js";
 import { discardBody, registryError } from "./errors.js";
 import { admitLeased, admitNow, recordIndexLeased, refundLeased } from "./limits.js";
@@ -78,10 +78,9 @@ function responseHeaders(response, url, settings) {
   return out;
 }
 
-/** `response` with `extra` set on its headers: name, value pairs or a plain object. */
+/** `response` with `extra` (a plain object of header names and values) set on its headers. */
 function withHeaders(response, extra) {
-  if (Array.isArray(extra)) for (const [name, value] of extra) response.headers.set(name, value);
-  else for (const name in extra) response.headers.set(name, extra[name]);
+  for (const name in extra) response.headers.set(name, extra[name]);
   return response;
 }
 
@@ -140,13 +139,9 @@ function routeOf(pathname) {
 }
 
 /**
- * The response for `r` (`{ status, statusText?, body, headers }`, `headers` a Headers or a
- * plain object of lower-case names, never changed here: a cached manifest's are shared) with
- * `extra` (the admission's rate-limit headers: a plain object, or name, value pairs) set on it.
- * workerd copies a Headers into a response natively, while each header of a plain object is
- * read and checked one by one (about a microsecond each): so a cached manifest's headers are a
- * Headers made once per entry (servedHeaders), and only the few rate-limit headers are set
- * per request.
+ * The response for `r` (`{ status, statusText?, body, headers }`, `headers` a Headers, never
+ * changed here: a cached manifest's are shared, see servedManifestHeaders) with `extra` (the
+ * rate-limit headers, a plain object) set on it.
  */
 function respond(r, extra) {
   const response = new Response(r.body, r.statusText === undefined ? { status: r.status, headers: r.headers } : { status: r.status, statusText: r.statusText, headers: r.headers });
@@ -254,10 +249,7 @@ async function manifestGet(request, url, env, ctx, settings, target) {
   const hit = rememberedManifest(settings, target.name, digest) ?? (await cachedManifest(settings, target.name, digest));
   if (hit) {
     if (hit.children === undefined) hit.children = childrenOf(hit.bytes, hit.headers["content-type"]) ?? null;
-    // Asked for by tag, the answer is not immutable: the tag may move. (Both leave
-    // content-length to the runtime, which sets it from the body.)
-    const headers = target.byDigest ? (hit.digestHeaders ??= servedHeaders(hit.headers, true)) : (hit.tagHeaders ??= servedHeaders(hit.headers, false));
-    return { status: 200, body: hit.bytes, headers, children: hit.children ?? undefined, digest };
+    return { status: 200, body: hit.bytes, headers: servedManifestHeaders(hit, target.byDigest), children: hit.children ?? undefined, digest };
   }
   const response = await upstreamFetch(env, `/v2/${target.name}/manifests/${digest}`, { headers: forwardedHeaders(request, settings), wholeResponse: true });
   const headers = responseHeaders(response, url, settings);
@@ -273,18 +265,6 @@ async function manifestGet(request, url, env, ctx, settings, target) {
   const r = result(200, bytes, headers, bytes);
   r.digest = digest;
   return r;
-}
-
-/**
- * A cached manifest's stored headers (a plain object) as a response by digest (`immutable`)
- * or by tag serves them, made once per entry as a Headers (respond copies it natively): less
- * content-length (the runtime sets it from the body) and, by tag, less the cache-control that
- * says immutable.
- */
-function servedHeaders(stored, immutable) {
-  const out = new Headers();
-  for (const name in stored) if (name !== "content-length" && (immutable || name !== "cache-control")) out.set(name, stored[name]);
-  return out;
 }
 
 function result(status, body, headers, bytes) {
