@@ -203,6 +203,28 @@ test("a gateway with a small upstream request budget answers short pages and the
   }
 });
 
+test("a tags page answered 503 with Retry-After is asked for again, and the page still loads", async () => {
+  // The real gateway answers every call; the page's first tags call is answered 503 in the
+  // browser instead (a budget the gateway can't be made to run out of on cue).
+  const { page, context, problems } = await open("/");
+  let calls = 0;
+  await page.route("**/api/v1/repositories/demo/multiarch/tags?*", async (route) => {
+    calls += 1;
+    if (calls > 1) return route.continue();
+    const body = { errors: [{ code: "UNAVAILABLE", message: "this request reached the gateway's upstream request budget (API_SUBREQUESTS); retry, or raise the setting" }] };
+    await route.fulfill({ status: 503, headers: { "content-type": "application/json", "retry-after": "1" }, body: JSON.stringify(body) });
+  });
+  await page.evaluate(() => (location.hash = "#/r/demo/multiarch"));
+  await statusIs(page, "2 tags");
+  assert.equal(calls, 2, "asked once more after the 503");
+  assert.equal(await page.getAttribute("#repository", "data-state"), "ready");
+  assert.deepEqual(
+    problems.filter((p) => !/status of 503/.test(p)),
+    [],
+  );
+  await context.close();
+});
+
 test("date sort orders all 300 tags by their configs' created time, across every page of them", async () => {
   // Pages of 64 tags: the page loads 5 and sorts across all of them.
   const { page, context, problems } = await open("/?tags_page=64");
